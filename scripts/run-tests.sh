@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Runs every test suite of a built tree. Used by `make test` (and so by .ci/run).
+set -euo pipefail
+build_dir=${1:-build/release}
+cd "$(dirname "$0")/.."
+if [ ! -d ../shared ]; then
+  echo "note: ../shared is absent; tests that need the shared data will be skipped (they say so)."
+fi
+ctest --test-dir "$build_dir" --output-on-failure -j "$(nproc)" --timeout 900

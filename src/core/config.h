@@ -1,0 +1,104 @@
+// Configuration of a node and of the hub, read from TOML (keys as in shared DESIGN.md and
+// docs/config.md). Unknown keys are errors, so a typo never silently falls back to a default;
+// every error names the file, line and key.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+
+namespace genomefed {
+
+// What a caller may receive from a Beacon: nothing but yes/no, a count, or records.
+enum class Granularity { kBoolean = 0, kCount = 1, kRecord = 2 };
+std::string_view GranularityName(Granularity g);  // "boolean" | "count" | "record"
+Result<Granularity> ParseGranularity(std::string_view s);
+
+struct PolicyConfig {
+  Granularity public_granularity = Granularity::kBoolean;
+  Granularity registered_granularity = Granularity::kCount;
+  Granularity controlled_granularity = Granularity::kRecord;
+  uint32_t min_count = 5;               // 1 = exact counts for everyone allowed a count
+  bool export_individual_level = true;  // false: aggregates only, whatever the visas say
+  uint32_t query_budget_per_day = 0;    // 0 = unlimited
+};
+
+struct TrustEntry {
+  std::string iss;
+  std::string jku;
+};
+
+// Per-dataset settings under [[datasets]] (optional; datasets exist by being ingested).
+struct DatasetConfig {
+  std::string id;
+  std::string name;         // display name; defaults to id
+  std::string description;
+  std::string visa_value;   // ControlledAccessGrants value; default {public_url}/datasets/{id}
+  std::vector<std::string> consent_codes;  // DUO ids shown in /datasets and the catalogue
+};
+
+struct ServerLimits {
+  uint32_t threads = 2;
+  uint64_t max_body_bytes = 1 << 20;
+  uint32_t request_timeout_ms = 10000;
+  uint32_t max_header_bytes = 64 * 1024;
+};
+
+struct NodeConfig {
+  std::string id;
+  std::string name;
+  std::string country;  // ISO 3166-1 alpha-2
+  std::string listen = "127.0.0.1:8080";
+  std::string public_url;  // default http://{listen}
+  std::filesystem::path data_dir;
+  std::filesystem::path hpo_ontology;  // optional OBO or JSON for descendant-expanded filters
+  std::filesystem::path gene_table;    // optional BED/GTF for geneId queries
+  std::string log_level = "info";
+  ServerLimits limits;
+  PolicyConfig policy;
+  std::vector<TrustEntry> trust;
+  std::vector<DatasetConfig> datasets;
+};
+
+struct HubNodeEntry {
+  std::string id;
+  std::string url;
+  std::string country;
+};
+
+struct HubConfig {
+  std::string id;
+  std::string name;
+  std::string listen = "127.0.0.1:8000";
+  std::string public_url;
+  std::string db = "sqlite:hub.db";
+  uint32_t node_timeout_ms = 2000;
+  uint32_t harvest_interval_s = 300;
+  std::string admin_token_env = "GENOMEFED_ADMIN_TOKEN";  // env var holding the admin token
+  std::string log_level = "info";
+  ServerLimits limits;
+  std::vector<HubNodeEntry> nodes;
+  std::vector<TrustEntry> trust;
+};
+
+// Parse from TOML text; `source` names the file in messages. Relative paths in the file are
+// resolved against `base_dir`.
+Result<NodeConfig> ParseNodeConfig(std::string_view toml_text, std::string_view source,
+                                   const std::filesystem::path& base_dir = {});
+Result<NodeConfig> LoadNodeConfig(const std::filesystem::path& path);
+Result<HubConfig> ParseHubConfig(std::string_view toml_text, std::string_view source,
+                                 const std::filesystem::path& base_dir = {});
+Result<HubConfig> LoadHubConfig(const std::filesystem::path& path);
+
+// "host:port" → parts; port 0 allowed (ephemeral, for tests).
+struct HostPort {
+  std::string host;
+  uint16_t port = 0;
+};
+Result<HostPort> ParseHostPort(std::string_view listen);
+
+}  // namespace genomefed
