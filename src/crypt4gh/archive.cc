@@ -1,0 +1,376 @@
+#include "crypt4gh/archive.h"
+
+#include <openssl/evp.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <ctime>
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "core/file.h"
+#include "crypt4gh/header.h"
+
+namespace genomefed::crypt4gh {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::string_view kEntryFormat = "genomefed-crypt4gh-archive-entry";
+constexpr int kEntryVersion = 1;
+
+class Sha256 {
+ public:
+  Sha256() : ctx_(EVP_MD_CTX_new()) { EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr); }
+  ~Sha256() { EVP_MD_CTX_free(ctx_); }
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+  void Update(std::span<const uint8_t> data) { EVP_DigestUpdate(ctx_, data.data(), data.size()); }
+  std::string HexDigest() {
+    unsigned char md[32];
+    unsigned int len = 0;
+    EVP_DigestFinal_ex(ctx_, md, &len);
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned int i = 0; i < len; ++i) {
+      out.push_back(kHex[md[i] >> 4]);
+      out.push_back(kHex[md[i] & 15]);
+    }
+    return out;
+  }
+
+ private:
+  EVP_MD_CTX* ctx_;
+};
+
+// Passes bytes through to `inner` while hashing and counting them.
+class HashingWriter final : public Writer {
+ public:
+  explicit HashingWriter(Writer* inner) : inner_(inner) {}
+  Status Write(std::span<const uint8_t> data) override {
+    hash_.Update(data);
+    bytes_ += data.size();
+    return inner_ == nullptr ? Status::Ok() : inner_->Write(data);
+  }
+  using Writer::Write;
+  std::string HexDigest() { return hash_.HexDigest(); }
+  uint64_t bytes() const { return bytes_; }
+
+ private:
+  Writer* inner_;
+  Sha256 hash_;
+  uint64_t bytes_ = 0;
+};
+
+std::string NowRfc3339() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+bool IsHexId(std::string_view id) {
+  return id.size() == 64 && std::all_of(id.begin(), id.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
+std::string ToJson(const ArchiveEntry& e) {
+  nlohmann::json j = {
+      {"format", kEntryFormat},
+      {"version", kEntryVersion},
+      {"id", e.id},
+      {"original_name", e.original_name},
+      {"plaintext_size", e.plaintext_size},
+      {"plaintext_sha256", e.plaintext_sha256},
+      {"header_size", e.header_size},
+      {"body_size", e.body_size},
+      {"body_sha256", e.body_sha256},
+      {"segment_size", kSegmentSize},
+      {"created", e.created},
+  };
+  return j.dump(2) + "\n";
+}
+
+Result<ArchiveEntry> ReadEntry(const fs::path& dir) {
+  fs::path meta = dir / kEntryMetadataFile;
+  GF_ASSIGN_OR_RETURN(std::string text, ReadFile(meta));
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  auto bad = [&](std::string what) {
+    return Corruption(meta.string() + ": " + what + "; the entry's metadata are damaged");
+  };
+  if (j.is_discarded() || !j.is_object()) return bad("not a JSON object");
+  if (j.value("format", "") != kEntryFormat) return bad("unknown format");
+  if (j.value("version", 0) != kEntryVersion) return bad("unsupported version");
+  ArchiveEntry e;
+  try {
+    e.id = j.at("id").get<std::string>();
+    e.original_name = j.at("original_name").get<std::string>();
+    e.plaintext_size = j.at("plaintext_size").get<uint64_t>();
+    e.plaintext_sha256 = j.at("plaintext_sha256").get<std::string>();
+    e.header_size = j.at("header_size").get<uint64_t>();
+    e.body_size = j.at("body_size").get<uint64_t>();
+    e.body_sha256 = j.at("body_sha256").get<std::string>();
+    e.created = j.value("created", "");
+  } catch (const nlohmann::json::exception& ex) {
+    return bad(std::string("missing or mistyped field (") + ex.what() + ")");
+  }
+  if (e.id != dir.filename().string()) return bad("id does not match the directory name");
+  e.dir = dir;
+  return e;
+}
+
+// Removes a directory tree on scope exit unless released.
+struct RemoveOnExit {
+  fs::path path;
+  ~RemoveOnExit() {
+    if (!path.empty()) {
+      std::error_code ec;
+      fs::remove_all(path, ec);
+    }
+  }
+};
+
+Result<KeyPair> ReadNodeSecret(const fs::path& keys_dir) {
+  GF_ASSIGN_OR_RETURN(SecretKey sk, ReadSecretKeyFile(keys_dir / kNodeSecretKeyFile, [] {
+                        return Result<std::string>(FailedPrecondition(
+                            "the node key must not be passphrase-protected (kdf none)"));
+                      }));
+  return KeyPairFromSecret(std::move(sk));
+}
+
+}  // namespace
+
+std::string Sha256Hex(std::span<const uint8_t> data) {
+  Sha256 h;
+  h.Update(data);
+  return h.HexDigest();
+}
+
+Result<KeyPair> LoadNodeKeys(const fs::path& keys_dir) { return ReadNodeSecret(keys_dir); }
+
+Result<PublicKey> EnsureNodeKeys(const fs::path& keys_dir) {
+  fs::path sec = keys_dir / kNodeSecretKeyFile;
+  fs::path pub = keys_dir / kNodePublicKeyFile;
+  std::error_code ec;
+  if (fs::exists(sec, ec)) {
+    GF_ASSIGN_OR_RETURN(KeyPair pair, ReadNodeSecret(keys_dir));
+    if (fs::exists(pub, ec)) {
+      GF_ASSIGN_OR_RETURN(PublicKey stored, ReadPublicKeyFile(pub));
+      if (!(stored == pair.public_key)) {
+        return Corruption(pub.string() + " does not belong to " + sec.string() +
+                          "; restore the matching pair or remove " + pub.string());
+      }
+    } else {
+      AtomicFileWriter out;
+      GF_RETURN_IF_ERROR(out.Open(pub, 0644));
+      GF_RETURN_IF_ERROR(out.Write(FormatPublicKey(pair.public_key)));
+      GF_RETURN_IF_ERROR(out.Commit());
+    }
+    return pair.public_key;
+  }
+  fs::create_directories(keys_dir, ec);
+  if (ec) return IOError("cannot create " + keys_dir.string() + ": " + ec.message());
+  ::chmod(keys_dir.c_str(), 0700);
+  GF_ASSIGN_OR_RETURN(KeyPair pair, GenerateKeyPair());
+  SecretKeyFormat format;
+  format.kdf = Kdf::kNone;
+  format.comment = "genomefed node key";
+  GF_RETURN_IF_ERROR(WriteKeyPairFiles(pair, sec, pub, "", format, /*overwrite=*/true));
+  return pair.public_key;
+}
+
+Result<ArchiveEntry> ArchiveStream(const fs::path& archive_dir, Reader& source,
+                                   std::string_view name, const PublicKey& node_pk) {
+  std::error_code ec;
+  fs::create_directories(archive_dir, ec);
+  if (ec) return IOError("cannot create archive " + archive_dir.string() + ": " + ec.message());
+  std::random_device rd;
+  fs::path incoming;
+  for (int attempt = 0; attempt < 16 && incoming.empty(); ++attempt) {
+    fs::path p = archive_dir / (".incoming-" + std::to_string(rd()) + std::to_string(rd()));
+    if (fs::create_directory(p, ec)) incoming = p;
+  }
+  if (incoming.empty())
+    return IOError("cannot create a staging directory in " + archive_dir.string());
+  RemoveOnExit cleanup{incoming};
+
+  AtomicFileWriter header_file, body_file;
+  GF_RETURN_IF_ERROR(header_file.Open(incoming / kEntryHeaderFile));
+  GF_RETURN_IF_ERROR(body_file.Open(incoming / kEntryBodyFile));
+  HashingWriter body_hash(&body_file);
+  Sha256 plain_hash;
+  EncryptOptions options;
+  options.recipients = {node_pk};
+  Result<EncryptStats> stats =
+      EncryptSplit(source, header_file, body_hash, options,
+                   [&](std::span<const uint8_t> chunk) { plain_hash.Update(chunk); });
+  if (!stats.ok()) return stats.status().WithContext("archiving " + std::string(name));
+  GF_RETURN_IF_ERROR(header_file.Commit());
+  GF_RETURN_IF_ERROR(body_file.Commit());
+
+  ArchiveEntry entry;
+  entry.id = plain_hash.HexDigest();
+  entry.original_name = fs::path(std::string(name)).filename().string();
+  entry.plaintext_size = stats->plaintext_size;
+  entry.plaintext_sha256 = entry.id;
+  entry.header_size = stats->header_size;
+  entry.body_size = stats->body_size;
+  entry.body_sha256 = body_hash.HexDigest();
+  entry.created = NowRfc3339();
+  GF_RETURN_IF_ERROR(WriteFileAtomic(incoming / kEntryMetadataFile, ToJson(entry)));
+  GF_RETURN_IF_ERROR(SyncPath(incoming));
+
+  fs::path final_dir = archive_dir / entry.id;
+  if (fs::exists(final_dir / kEntryMetadataFile, ec)) return ReadEntry(final_dir);
+  if (::rename(incoming.c_str(), final_dir.c_str()) != 0) {
+    int err = errno;
+    // Another writer published the same content first: theirs is as good as ours.
+    if ((err == ENOTEMPTY || err == EEXIST) && fs::exists(final_dir / kEntryMetadataFile, ec)) {
+      return ReadEntry(final_dir);
+    }
+    return IOError("cannot publish archive entry " + final_dir.string() + ": " + ErrnoMessage(err));
+  }
+  cleanup.path.clear();
+  GF_RETURN_IF_ERROR(SyncPath(archive_dir));
+  entry.dir = final_dir;
+  return entry;
+}
+
+Result<ArchiveEntry> ArchiveFile(const fs::path& archive_dir, const fs::path& source,
+                                 const PublicKey& node_pk) {
+  GF_ASSIGN_OR_RETURN(std::unique_ptr<FdReader> in, FdReader::Open(source));
+  return ArchiveStream(archive_dir, *in, source.filename().string(), node_pk);
+}
+
+Result<ArchiveEntry> GetArchiveEntry(const fs::path& archive_dir, std::string_view id) {
+  if (!IsHexId(id)) {
+    return InvalidArgument("archive id '" + std::string(id.substr(0, 80)) +
+                           "' is not 64 lower-case hex digits");
+  }
+  fs::path dir = archive_dir / std::string(id);
+  std::error_code ec;
+  if (!fs::exists(dir / kEntryMetadataFile, ec)) {
+    return NotFound("no archive entry " + std::string(id) + " in " + archive_dir.string());
+  }
+  return ReadEntry(dir);
+}
+
+Result<std::vector<ArchiveEntry>> ListArchive(const fs::path& archive_dir) {
+  std::vector<ArchiveEntry> entries;
+  std::error_code ec;
+  if (!fs::exists(archive_dir, ec)) return entries;
+  for (const fs::directory_entry& d : fs::directory_iterator(archive_dir, ec)) {
+    std::string name = d.path().filename().string();
+    if (!d.is_directory() || !IsHexId(name)) continue;
+    if (!fs::exists(d.path() / kEntryMetadataFile)) continue;
+    GF_ASSIGN_OR_RETURN(ArchiveEntry e, ReadEntry(d.path()));
+    entries.push_back(std::move(e));
+  }
+  if (ec) return IOError("cannot list " + archive_dir.string() + ": " + ec.message());
+  std::sort(entries.begin(), entries.end(),
+            [](const ArchiveEntry& a, const ArchiveEntry& b) { return a.id < b.id; });
+  return entries;
+}
+
+namespace {
+
+Result<EncryptedHeader> ReadStoredHeader(const ArchiveEntry& entry) {
+  GF_ASSIGN_OR_RETURN(std::string bytes, ReadFile(entry.header_path()));
+  Result<EncryptedHeader> header = ParseHeader(
+      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+  if (!header.ok()) return header.status().WithContext(entry.header_path().string());
+  if (header->size != bytes.size()) {
+    return Corruption(entry.header_path().string() + ": trailing bytes after the header");
+  }
+  return header;
+}
+
+}  // namespace
+
+Result<std::string> HeaderForRecipient(const ArchiveEntry& entry, const KeyPair& node,
+                                       const PublicKey& recipient) {
+  GF_ASSIGN_OR_RETURN(EncryptedHeader header, ReadStoredHeader(entry));
+  ReencryptOptions options;
+  options.trim = true;
+  return ReencryptHeader(header, node, node, std::span<const PublicKey>(&recipient, 1), options);
+}
+
+Status WriteForRecipient(const ArchiveEntry& entry, const KeyPair& node, const PublicKey& recipient,
+                         Writer& out, const ByteRange& range) {
+  GF_ASSIGN_OR_RETURN(std::unique_ptr<FdReader> body, FdReader::Open(entry.body_path()));
+  if (range.whole()) {
+    GF_ASSIGN_OR_RETURN(std::string header, HeaderForRecipient(entry, node, recipient));
+    GF_RETURN_IF_ERROR(out.Write(header));
+    std::vector<uint8_t> buf(1 << 20);
+    while (true) {
+      GF_ASSIGN_OR_RETURN(size_t n, ReadFull(*body, buf));
+      if (n == 0) break;
+      GF_RETURN_IF_ERROR(out.Write(std::span<const uint8_t>(buf.data(), n)));
+      if (n < buf.size()) break;
+    }
+    return Status::Ok();
+  }
+  GF_ASSIGN_OR_RETURN(EncryptedHeader header, ReadStoredHeader(entry));
+  GF_ASSIGN_OR_RETURN(DecryptedHeader opened, DecryptHeader(header, node));
+  return RearrangeBody(*body, out, out, opened.content, range,
+                       std::span<const PublicKey>(&recipient, 1), node);
+}
+
+Result<std::unique_ptr<Reader>> OpenForRecipient(const ArchiveEntry& entry, const KeyPair& node,
+                                                 const PublicKey& recipient) {
+  GF_ASSIGN_OR_RETURN(std::string header, HeaderForRecipient(entry, node, recipient));
+  GF_ASSIGN_OR_RETURN(std::unique_ptr<FdReader> body, FdReader::Open(entry.body_path()));
+  auto reader = std::make_unique<ConcatReader>();
+  reader->Add(std::make_unique<StringReader>(std::move(header)));
+  reader->Add(std::move(body));
+  return std::unique_ptr<Reader>(std::move(reader));
+}
+
+Result<uint64_t> DecryptEntry(const ArchiveEntry& entry, const KeyPair& node, Writer& out,
+                              const ByteRange& range) {
+  GF_ASSIGN_OR_RETURN(EncryptedHeader header, ReadStoredHeader(entry));
+  GF_ASSIGN_OR_RETURN(DecryptedHeader opened, DecryptHeader(header, node));
+  GF_ASSIGN_OR_RETURN(std::unique_ptr<FdReader> body, FdReader::Open(entry.body_path()));
+  return DecryptBody(*body, out, opened.content, range);
+}
+
+Status VerifyEntry(const ArchiveEntry& entry, const KeyPair& node) {
+  GF_ASSIGN_OR_RETURN(EncryptedHeader header, ReadStoredHeader(entry));
+  if (header.size != entry.header_size) {
+    return Corruption(entry.header_path().string() + ": size differs from entry.json");
+  }
+  GF_ASSIGN_OR_RETURN(DecryptedHeader opened, DecryptHeader(header, node));
+  GF_ASSIGN_OR_RETURN(std::unique_ptr<FdReader> body, FdReader::Open(entry.body_path()));
+  // Hash the ciphertext as it is read, and the plaintext as it is produced.
+  class TeeReader final : public Reader {
+   public:
+    explicit TeeReader(Reader* in) : in_(in) {}
+    Result<size_t> Read(std::span<uint8_t> out) override {
+      GF_ASSIGN_OR_RETURN(size_t n, in_->Read(out));
+      hash.Update(out.first(n));
+      bytes += n;
+      return n;
+    }
+    Sha256 hash;
+    uint64_t bytes = 0;
+
+   private:
+    Reader* in_;
+  } tee(body.get());
+  HashingWriter plain(nullptr);
+  GF_ASSIGN_OR_RETURN(uint64_t n, DecryptBody(tee, plain, opened.content));
+  std::string where = "archive entry " + entry.id;
+  if (tee.bytes != entry.body_size || tee.hash.HexDigest() != entry.body_sha256) {
+    return Corruption(where + ": body.c4gh does not match its recorded size/SHA-256");
+  }
+  if (n != entry.plaintext_size || plain.HexDigest() != entry.plaintext_sha256) {
+    return Corruption(where + ": decrypted content does not match its recorded size/SHA-256");
+  }
+  return Status::Ok();
+}
+
+}  // namespace genomefed::crypt4gh
