@@ -124,7 +124,6 @@ class Dataset {
 
  private:
   friend class Store;
-  friend class DatasetLoader;
   Dataset() = default;
   std::string id_;
   uint64_t generation_ = 0;
@@ -132,10 +131,15 @@ class Dataset {
   std::map<std::string, SampleId, std::less<>> sample_index_;
   std::vector<std::unique_ptr<Segment>> segments_;
   uint64_t allele_count_ = 0;
+  // Per metadata field: value → ascending sample ids (built once when the dataset opens).
+  std::map<std::string, std::vector<SampleId>, std::less<>> field_index_[5];
 };
 
 class Store {
  public:
+  // Opens one dataset directory (holding a MANIFEST). Validates every live segment.
+  static Result<std::unique_ptr<Dataset>> OpenDataset(const std::filesystem::path& dataset_dir);
+
   // Opens every dataset under `data_dir` (directories with a MANIFEST). A directory without
   // datasets is an empty store, not an error.
   static Result<std::unique_ptr<Store>> Open(const std::filesystem::path& data_dir);

@@ -1,0 +1,598 @@
+#include "ingest/ingest.h"
+
+#include <fcntl.h>
+#include <htslib/vcf.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <ctime>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "core/file.h"
+#include "ingest/normalize.h"
+#include "ingest/sample_sheet.h"
+#include "store/carrier_set.h"
+#include "store/manifest.h"
+#include "store/segment.h"
+#include "vcf/reader.h"
+
+namespace genomefed::ingest {
+namespace {
+
+using store::SampleId;
+
+constexpr size_t kBatchRecords = 256;
+constexpr size_t kBatchesInFlight = 16;  // bounds memory whatever the file's length
+
+// Skip reasons, counted per allele (or per record for whole-record problems).
+enum Skip { kSymbolic, kStar, kNoAlt, kInvalidAllele, kHighPloidy, kDuplicate, kSkipReasons };
+constexpr const char* kSkipNames[kSkipReasons] = {
+    "symbolic allele (structural variant)", "star allele (*)", "no ALT allele",
+    "non-ACGTN allele", "ploidy above 2 (record)", "duplicate allele (same key twice)"};
+
+struct EncodedAllele {
+  int64_t pos;
+  std::string ref;
+  std::string alt;
+  std::string sets;  // het, hom, hemi, partial carrier sets
+};
+
+struct ProcessedSite {
+  uint64_t location = 0;
+  int32_t contig = -1;
+  int64_t raw_pos = 0;
+  bool skipped_record = false;
+  std::string site;  // encoded SiteCalls
+  std::vector<EncodedAllele> alleles;
+  uint32_t skips[kSkipReasons] = {};
+};
+
+struct Work {
+  vcf::RawBatch raw;
+  std::vector<ProcessedSite> out;
+  Status status;
+  uint64_t sequence = 0;
+};
+
+// Turns one decoded record into its encoded site and alleles. Runs on worker threads.
+class RecordEncoder {
+ public:
+  RecordEncoder(SampleId first_id, uint32_t universe, const vcf::VcfFile& file)
+      : first_id_(first_id), universe_(universe), file_(file) {}
+
+  Status Encode(const vcf::DecodedRecord& r, ProcessedSite& out) {
+    out.location = r.location;
+    out.contig = r.contig_index;
+    out.raw_pos = r.pos;
+    out.alleles.clear();
+    out.site.clear();
+    out.skipped_record = false;
+    std::fill(std::begin(out.skips), std::end(out.skips), 0);
+    const size_t n_alleles = r.alleles.size();
+    const size_t n_samples = file_.samples().size();
+    // Which ALTs we keep.
+    keep_.assign(n_alleles, false);
+    if (ClassifyAllele(r.alleles[0]) != AlleleKind::kSequence) {
+      ++out.skips[kInvalidAllele];
+      out.skipped_record = true;
+      return Status::Ok();
+    }
+    if (n_alleles == 1) ++out.skips[kNoAlt];
+    for (size_t a = 1; a < n_alleles; ++a) {
+      switch (ClassifyAllele(r.alleles[a])) {
+        case AlleleKind::kSequence: keep_[a] = true; break;
+        case AlleleKind::kSymbolic: ++out.skips[kSymbolic]; break;
+        case AlleleKind::kStar: ++out.skips[kStar]; break;
+        case AlleleKind::kMissing: ++out.skips[kNoAlt]; break;
+        case AlleleKind::kInvalid: ++out.skips[kInvalidAllele]; break;
+      }
+    }
+    if (r.ploidy > 2) {
+      // Only reject when some sample really has more than two alleles.
+      for (size_t s = 0; s < n_samples; ++s) {
+        if (r.gt[s * r.ploidy + 2] != bcf_int32_vector_end) {
+          out.skips[kHighPloidy] = 1;
+          out.skipped_record = true;
+          return Status::Ok();
+        }
+      }
+    }
+    for (auto& sets : carriers_) sets.clear();
+    carriers_.resize(n_alleles * store::kCarrierClasses);
+    for (auto& sets : carriers_) sets.clear();
+    for (auto& e : exceptions_) e.clear();
+    called_.assign(n_samples, 0);
+    uint32_t called_hist[3] = {0, 0, 0};
+    auto bad_allele = [&](int allele) {
+      return InvalidArgument(file_.Where(r.location) + ": GT allele index " +
+                             std::to_string(allele) + " but the record has only " +
+                             std::to_string(n_alleles - 1) + " ALT allele(s)");
+    };
+    const int ploidy = r.ploidy;
+    for (size_t s = 0; s < n_samples; ++s) {
+      const SampleId id = first_id_ + static_cast<SampleId>(s);
+      int n = 0, alleles[2] = {-1, -1}, called = 0;
+      if (ploidy > 0) {
+        const int32_t* g = r.gt + s * ploidy;
+        for (int k = 0; k < std::min(ploidy, 2); ++k) {
+          if (g[k] == bcf_int32_vector_end) break;
+          ++n;
+          if (!bcf_gt_is_missing(g[k])) {
+            alleles[k] = bcf_gt_allele(g[k]);
+            if (alleles[k] >= static_cast<int>(n_alleles)) return bad_allele(alleles[k]);
+            ++called;
+          }
+        }
+      }
+      called_[s] = static_cast<uint8_t>(called);
+      ++called_hist[called];
+      if (alleles[0] <= 0 && alleles[1] <= 0) continue;  // ref or missing: no carrier
+      if (n == 1) {
+        Add(alleles[0], store::kHemi, id);
+      } else if (called == 2) {
+        if (alleles[0] == alleles[1]) {
+          Add(alleles[0], store::kHom, id);
+        } else {
+          Add(alleles[0], store::kHet, id);
+          Add(alleles[1], store::kHet, id);
+        }
+      } else {  // diploid with one allele missing: counts in AC and AN only
+        Add(alleles[0] >= 0 ? alleles[0] : alleles[1], store::kPartial, id);
+      }
+    }
+    // Site: the most common called count is the base; the others are listed.
+    store::SiteCalls site;
+    site.base = static_cast<uint8_t>(std::max_element(called_hist, called_hist + 3) - called_hist);
+    for (size_t s = 0; s < n_samples; ++s) {
+      if (called_[s] != site.base) {
+        site.called_exceptions[called_[s]].push_back(first_id_ + static_cast<SampleId>(s));
+      }
+    }
+    store::EncodeSite(site, universe_, out.site);
+    for (size_t a = 1; a < n_alleles; ++a) {
+      if (!keep_[a]) continue;
+      EncodedAllele e;
+      e.pos = r.pos;
+      e.ref.assign(r.alleles[0]);
+      e.alt.assign(r.alleles[a]);
+      for (auto& c : e.ref) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      for (auto& c : e.alt) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      if (e.ref == e.alt) {  // ALT equal to REF carries no variation
+        ++out.skips[kInvalidAllele];
+        continue;
+      }
+      TrimAlleles(e.pos, e.ref, e.alt);
+      for (int k = 0; k < store::kCarrierClasses; ++k) {
+        store::EncodeCarrierSet(carriers_[a * store::kCarrierClasses + k], universe_, e.sets);
+      }
+      out.alleles.push_back(std::move(e));
+    }
+    return Status::Ok();
+  }
+
+ private:
+  void Add(int allele, int cls, SampleId id) {
+    if (allele > 0) carriers_[allele * store::kCarrierClasses + cls].push_back(id);
+  }
+  SampleId first_id_;
+  uint32_t universe_;
+  const vcf::VcfFile& file_;
+  std::vector<bool> keep_;
+  std::vector<std::vector<SampleId>> carriers_;
+  std::vector<SampleId> exceptions_[3];
+  std::vector<uint8_t> called_;
+};
+
+// Writes processed sites in key order. Trimming can move an allele's position forward by up to
+// its length, so alleles wait in a small ordered buffer until no later record can precede them.
+class SortedSink {
+ public:
+  SortedSink(store::SegmentWriter& writer, const vcf::VcfFile& file,
+             std::vector<std::string> canonical_contigs)
+      : writer_(writer), file_(file), contigs_(std::move(canonical_contigs)) {}
+
+  Status Add(ProcessedSite& site, IngestReport& report, uint64_t skips[kSkipReasons]) {
+    ++report.records;
+    for (int k = 0; k < kSkipReasons; ++k) skips[k] += site.skips[k];
+    if (site.contig != current_contig_) {
+      GF_RETURN_IF_ERROR(Flush(INT64_MAX));
+      const std::string& name = contigs_[site.contig];
+      if (!finished_contigs_.emplace(name).second) {
+        return InvalidArgument(file_.Where(site.location) + ": contig " + name +
+                               " appears again after another contig; the file must be sorted "
+                               "(bcftools sort)");
+      }
+      current_contig_ = site.contig;
+      last_raw_pos_ = 0;
+    }
+    if (site.raw_pos < last_raw_pos_) {
+      return InvalidArgument(file_.Where(site.location) + ": position " +
+                             std::to_string(site.raw_pos) + " comes after " +
+                             std::to_string(last_raw_pos_) +
+                             "; the file must be sorted (bcftools sort)");
+    }
+    last_raw_pos_ = site.raw_pos;
+    GF_RETURN_IF_ERROR(Flush(site.raw_pos));
+    if (site.skipped_record || site.alleles.empty()) return Status::Ok();
+    GF_ASSIGN_OR_RETURN(uint32_t site_index, writer_.AddSite(site.site));
+    ++report.sites;
+    for (auto& a : site.alleles) {
+      Key key{a.pos, std::move(a.ref), std::move(a.alt)};
+      auto [it, inserted] = pending_.try_emplace(std::move(key), Pending{site_index, std::move(a.sets)});
+      if (!inserted) {
+        ++skips[kDuplicate];
+        if (duplicate_warnings_++ < 3) {
+          report.warnings.push_back(file_.Where(site.location) + ": allele " +
+                                    contigs_[site.contig] + ":" + std::to_string(it->first.pos) + ":" +
+                                    it->first.ref + ":" + it->first.alt +
+                                    " was already seen at this position; keeping the first");
+        }
+      }
+    }
+    return Status::Ok();
+  }
+
+  Status Finish() { return Flush(INT64_MAX); }
+  uint64_t alleles() const { return alleles_; }
+
+ private:
+  struct Key {
+    int64_t pos;
+    std::string ref, alt;
+    bool operator<(const Key& o) const {
+      if (pos != o.pos) return pos < o.pos;
+      if (ref != o.ref) return ref < o.ref;
+      return alt < o.alt;
+    }
+  };
+  struct Pending {
+    uint32_t site;
+    std::string sets;
+  };
+
+  // Writes every buffered allele whose position is below `limit`.
+  Status Flush(int64_t limit) {
+    while (!pending_.empty() && pending_.begin()->first.pos < limit) {
+      auto node = pending_.extract(pending_.begin());
+      const Key& k = node.key();
+      GF_RETURN_IF_ERROR(writer_.AddAllele(contigs_[current_contig_], k.pos, k.ref, k.alt,
+                                           node.mapped().site, node.mapped().sets));
+      ++alleles_;
+    }
+    return Status::Ok();
+  }
+
+  store::SegmentWriter& writer_;
+  const vcf::VcfFile& file_;
+  std::vector<std::string> contigs_;
+  std::set<std::string> finished_contigs_;
+  int32_t current_contig_ = -1;
+  int64_t last_raw_pos_ = 0;
+  std::map<Key, Pending> pending_;
+  uint64_t alleles_ = 0;
+  int duplicate_warnings_ = 0;
+};
+
+// flock-based single-writer lock on the dataset.
+class DatasetLock {
+ public:
+  ~DatasetLock() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Status Acquire(const std::filesystem::path& dir) {
+    const auto path = dir / "LOCK";
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) return IOError("cannot open " + path.string() + ": " + ErrnoMessage(errno));
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      return FailedPrecondition("another ingest is writing to " + dir.string() +
+                                "; wait for it to finish");
+    }
+    return Status::Ok();
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+std::string NowIso8601() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string GenerationName(const char* prefix, uint64_t generation, const char* suffix) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%s%06llu%s", prefix, static_cast<unsigned long long>(generation),
+                suffix);
+  return buf;
+}
+
+// Removes files a killed ingest may have left: anything not referenced by the MANIFEST.
+void RemoveUnreferenced(const std::filesystem::path& dir, const store::Manifest& m) {
+  std::set<std::string> live = {store::kManifestName, "LOCK", m.samples_file};
+  for (const auto& s : m.segments) live.insert(s.file);
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    const bool ours = name.rfind("seg-", 0) == 0 || name.rfind("samples-", 0) == 0 ||
+                      name.rfind(std::string(store::kManifestName) + ".tmp", 0) == 0;
+    if (ours && !live.count(name)) std::filesystem::remove(entry.path(), ec);
+  }
+}
+
+}  // namespace
+
+std::filesystem::path DatasetDir(const std::filesystem::path& data_dir, std::string_view dataset) {
+  return data_dir / "datasets" / std::string(dataset);
+}
+
+Result<IngestReport> Ingest(const IngestOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
+  GF_RETURN_IF_ERROR(store::ValidateDatasetId(options.dataset));
+  for (const auto& code : options.consent) {
+    if (code.rfind("DUO:", 0) != 0 || code.size() != 11) {
+      return InvalidArgument("consent code '" + code + "' is not a DUO term like DUO:0000042");
+    }
+  }
+  IngestReport report;
+  // Read the inputs that can be checked up front before touching the store.
+  std::vector<store::SampleInfo> sheet;
+  if (!options.sample_sheet.empty()) {
+    GF_ASSIGN_OR_RETURN(sheet, ReadSampleSheet(options.sample_sheet));
+  }
+  const int workers =
+      options.threads > 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  GF_ASSIGN_OR_RETURN(std::unique_ptr<vcf::VcfFile> file, vcf::VcfFile::Open(options.vcf, 1));
+  if (file->samples().empty()) {
+    return InvalidArgument(options.vcf.string() + ": no samples (genotype columns) in the file");
+  }
+
+  const auto dir = DatasetDir(options.data_dir, options.dataset);
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return IOError("cannot create " + dir.string() + ": " + ec.message());
+  DatasetLock lock;
+  GF_RETURN_IF_ERROR(lock.Acquire(dir));
+
+  store::Manifest manifest;
+  store::SampleTable table;
+  auto existing = store::ReadManifest(dir);
+  if (existing.ok()) {
+    manifest = std::move(existing).value();
+    GF_ASSIGN_OR_RETURN(table, store::ReadSampleTable(dir / manifest.samples_file));
+  } else if (existing.status().code() != StatusCode::kNotFound) {
+    return existing.status();
+  } else {
+    manifest.dataset = options.dataset;
+  }
+  RemoveUnreferenced(dir, manifest);
+
+  // Samples: refuse any already ingested; take metadata from this sheet, else earlier sheets.
+  std::map<std::string, size_t> ingested;
+  for (size_t i = 0; i < table.samples.size(); ++i) ingested[table.samples[i].id] = i;
+  for (const auto& name : file->samples()) {
+    if (ingested.count(name)) {
+      return AlreadyExists(options.vcf.string() + ": sample '" + name +
+                           "' is already in dataset '" + options.dataset +
+                           "'; a batch must hold new samples only");
+    }
+  }
+  std::map<std::string, store::SampleInfo> metadata;
+  for (auto& row : table.pending) metadata[row.id] = row;
+  for (auto& row : sheet) metadata[row.id] = row;  // the newest sheet wins
+  const SampleId first_id = static_cast<SampleId>(table.samples.size());
+  std::vector<std::string> without;
+  for (const auto& name : file->samples()) {
+    store::SampleInfo info;
+    auto it = metadata.find(name);
+    if (it != metadata.end()) {
+      info = std::move(it->second);
+      metadata.erase(it);
+    } else {
+      info.id = name;
+      without.push_back(name);
+    }
+    for (const auto& code : options.consent) {
+      if (std::find(info.consent.begin(), info.consent.end(), code) == info.consent.end()) {
+        info.consent.push_back(code);
+      }
+    }
+    table.samples.push_back(std::move(info));
+  }
+  table.pending.clear();
+  for (auto& [id, row] : metadata) {
+    if (!ingested.count(id)) table.pending.push_back(std::move(row));
+  }
+  report.samples_added = static_cast<uint32_t>(file->samples().size());
+  report.samples_total = static_cast<uint32_t>(table.samples.size());
+  report.samples_without_metadata = static_cast<uint32_t>(without.size());
+  report.sheet_rows_pending = static_cast<uint32_t>(table.pending.size());
+  if (!without.empty()) {
+    std::string list;
+    for (size_t i = 0; i < std::min<size_t>(5, without.size()); ++i) list += (i ? ", " : "") + without[i];
+    if (without.size() > 5) list += ", ...";
+    report.warnings.push_back(std::to_string(without.size()) +
+                              " sample(s) have no row in the sample sheet and were ingested "
+                              "without metadata: " + list);
+  }
+  std::vector<std::string> canonical;
+  for (const auto& c : file->contigs()) canonical.push_back(store::CanonicalContig(c));
+
+  const uint64_t generation = manifest.generation + 1;
+  const std::string segment_name = GenerationName("seg-", generation, ".gfs");
+  store::SegmentWriter writer;
+  GF_RETURN_IF_ERROR(writer.Open(dir / segment_name, report.samples_total));
+  SortedSink sink(writer, *file, canonical);
+  uint64_t skips[kSkipReasons] = {};
+
+  // The pipeline: reader thread → workers (decode + encode) → this thread (ordered write).
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<std::unique_ptr<Work>> free_pool, to_encode;
+  std::map<uint64_t, std::unique_ptr<Work>> done;
+  bool reader_done = false, stop = false;
+  uint64_t batches_read = 0;
+  Status reader_status;
+  for (size_t i = 0; i < kBatchesInFlight; ++i) free_pool.push_back(std::make_unique<Work>());
+
+  std::thread reader([&] {
+    uint64_t seq = 0;
+    while (true) {
+      std::unique_ptr<Work> w;
+      {
+        std::unique_lock<std::mutex> l(mu);
+        cv.wait(l, [&] { return stop || !free_pool.empty(); });
+        if (stop) break;
+        w = std::move(free_pool.front());
+        free_pool.pop_front();
+      }
+      Status s = file->ReadBatch(w->raw, kBatchRecords);
+      std::lock_guard<std::mutex> l(mu);
+      if (!s.ok()) {
+        reader_status = s;
+        reader_done = true;
+        break;
+      }
+      if (w->raw.size == 0) {
+        reader_done = true;
+        free_pool.push_back(std::move(w));
+        break;
+      }
+      w->sequence = seq++;
+      ++batches_read;
+      to_encode.push_back(std::move(w));
+      cv.notify_all();
+    }
+    std::lock_guard<std::mutex> l(mu);
+    reader_done = true;
+    cv.notify_all();
+  });
+
+  std::vector<std::thread> pool;
+  for (int t = 0; t < workers; ++t) {
+    pool.emplace_back([&] {
+      vcf::Decoder decoder(*file);
+      RecordEncoder encoder(first_id, report.samples_total, *file);
+      vcf::DecodedRecord record;
+      while (true) {
+        std::unique_ptr<Work> w;
+        {
+          std::unique_lock<std::mutex> l(mu);
+          cv.wait(l, [&] { return stop || !to_encode.empty() || reader_done; });
+          if (stop || (to_encode.empty() && reader_done)) return;
+          w = std::move(to_encode.front());
+          to_encode.pop_front();
+        }
+        w->out.resize(w->raw.size);
+        w->status = Status::Ok();
+        for (size_t i = 0; i < w->raw.size && w->status.ok(); ++i) {
+          w->status = decoder.Decode(w->raw, i, record);
+          if (w->status.ok()) w->status = encoder.Encode(record, w->out[i]);
+        }
+        std::lock_guard<std::mutex> l(mu);
+        const uint64_t seq = w->sequence;
+        done.emplace(seq, std::move(w));
+        cv.notify_all();
+      }
+    });
+  }
+
+  Status status;
+  uint64_t next = 0;
+  auto last_progress = std::chrono::steady_clock::now();
+  while (status.ok()) {
+    std::unique_ptr<Work> w;
+    {
+      std::unique_lock<std::mutex> l(mu);
+      cv.wait(l, [&] { return done.count(next) || (reader_done && next == batches_read); });
+      if (!done.count(next)) {
+        status = reader_status;
+        break;
+      }
+      w = std::move(done[next]);
+      done.erase(next);
+    }
+    status = w->status;
+    for (size_t i = 0; i < w->raw.size && status.ok(); ++i) {
+      status = sink.Add(w->out[i], report, skips);
+    }
+    ++next;
+    {
+      std::lock_guard<std::mutex> l(mu);
+      free_pool.push_back(std::move(w));
+      cv.notify_all();
+    }
+    if (options.on_progress) {
+      auto now = std::chrono::steady_clock::now();
+      if (now - last_progress > std::chrono::milliseconds(500)) {
+        last_progress = now;
+        options.on_progress({report.records, std::chrono::duration<double>(now - started).count()});
+      }
+    }
+  }
+  {
+    std::lock_guard<std::mutex> l(mu);
+    stop = true;
+    cv.notify_all();
+  }
+  reader.join();
+  for (auto& t : pool) t.join();
+
+  auto fail = [&](const Status& s) -> Status {
+    writer.Abandon();
+    return s;
+  };
+  if (!status.ok()) return fail(status);
+  if (Status s = sink.Finish(); !s.ok()) return fail(s);
+  std::vector<SampleId> batch_ids(report.samples_added);
+  for (SampleId i = 0; i < report.samples_added; ++i) batch_ids[i] = first_id + i;
+  if (Status s = writer.Finish(batch_ids); !s.ok()) return fail(s);
+  report.alleles = sink.alleles();
+  for (int k = 0; k < kSkipReasons; ++k) {
+    if (skips[k] > 0) report.skipped[kSkipNames[k]] = skips[k];
+  }
+
+  // Commit: sample table, then the MANIFEST rename that publishes both.
+  auto cleanup = [&](const Status& s) -> Status {
+    std::error_code rm;
+    std::filesystem::remove(dir / segment_name, rm);
+    return s;
+  };
+  auto opened = store::Segment::Open(dir / segment_name);  // re-read what we wrote
+  if (!opened.ok()) return cleanup(opened.status());
+  const std::string samples_name = GenerationName("samples-", generation, ".json");
+  if (Status s = store::WriteSampleTable(dir / samples_name, table); !s.ok()) return cleanup(s);
+  if (options.before_commit) {
+    if (Status s = options.before_commit(); !s.ok()) return cleanup(s);
+  }
+  store::SegmentEntry entry;
+  entry.file = segment_name;
+  entry.crc32 = (*opened)->crc();
+  entry.size = std::filesystem::file_size(dir / segment_name);
+  entry.alleles = report.alleles;
+  entry.samples = report.samples_added;
+  entry.source = options.vcf.filename().string();
+  entry.created_at = NowIso8601();
+  store::Manifest next_manifest = manifest;
+  next_manifest.generation = generation;
+  next_manifest.samples_file = samples_name;
+  next_manifest.segments.push_back(entry);
+  if (Status s = store::WriteManifest(dir, next_manifest); !s.ok()) return cleanup(s);
+  RemoveUnreferenced(dir, next_manifest);
+  report.generation = generation;
+  report.segment_file = segment_name;
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return report;
+}
+
+}  // namespace genomefed::ingest

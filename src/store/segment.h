@@ -1,0 +1,131 @@
+// Segment files: one immutable, memory-mapped file per ingest batch (or compaction), holding
+// the batch's alleles in (contig, pos, ref, alt) order with their carrier sets. Internal to the
+// store; the format is documented in docs/formats/store.md.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/file.h"
+#include "core/status.h"
+#include "store/sample_set.h"
+
+namespace genomefed::store {
+
+inline constexpr char kSegmentMagic[8] = {'G', 'F', 'S', 'E', 'G', '0', '0', '1'};
+inline constexpr char kSegmentEndMagic[8] = {'G', 'F', 'S', 'E', 'G', 'E', 'N', 'D'};
+inline constexpr uint32_t kSegmentVersion = 1;
+inline constexpr size_t kSegmentHeaderSize = 32;
+inline constexpr size_t kSegmentFooterSize = 64;
+inline constexpr size_t kAlleleEntrySize = 16;
+
+// The genotype classes an allele's blob stores, in this order.
+enum CarrierClass { kHet = 0, kHom = 1, kHemi = 2, kPartial = 3, kCarrierClasses = 4 };
+
+// Encoded per-site data: base called-allele count (0..2) and the samples that differ from it.
+// `called_exceptions[k]` = ascending ids whose called count is k (k != base).
+struct SiteCalls {
+  uint8_t base = 2;
+  std::vector<SampleId> called_exceptions[3];
+};
+void EncodeSite(const SiteCalls& site, uint32_t universe, std::string& out);
+
+// Writes one segment. Alleles must arrive sorted by (pos, ref, alt) within a contig, and a
+// contig's alleles must be contiguous. Memory stays bounded: index entries spill to side files.
+class SegmentWriter {
+ public:
+  SegmentWriter() = default;
+  ~SegmentWriter();
+  SegmentWriter(const SegmentWriter&) = delete;
+  SegmentWriter& operator=(const SegmentWriter&) = delete;
+
+  Status Open(const std::filesystem::path& path, uint32_t universe);
+  // Returns the site index for later AddAllele calls.
+  Result<uint32_t> AddSite(std::string_view encoded_site);
+  // `encoded_sets` = the four carrier sets (het, hom, hemi, partial) encoded back to back.
+  Status AddAllele(std::string_view contig, int64_t pos, std::string_view ref,
+                   std::string_view alt, uint32_t site, std::string_view encoded_sets);
+  // Writes the batch's sample set, tables and footer; fsyncs. The file is complete after this.
+  Status Finish(std::span<const SampleId> batch_samples);
+  // Removes the partial file and side files (after an error).
+  void Abandon();
+
+  uint64_t allele_count() const { return allele_count_; }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  Status Write(std::string_view bytes);
+  std::filesystem::path path_;
+  uint32_t universe_ = 0;
+  FileWriter file_;
+  FileWriter sites_;    // side file: u64 offsets
+  FileWriter alleles_;  // side file: 16-byte entries
+  uint32_t crc_ = 0;
+  uint64_t site_count_ = 0;
+  uint64_t allele_count_ = 0;
+  struct ContigEntry {
+    std::string name;
+    uint64_t first = 0;
+    uint64_t count = 0;
+  };
+  std::vector<ContigEntry> contigs_;
+  std::string scratch_;
+  bool open_ = false;
+};
+
+// A validated, memory-mapped segment. Immutable and thread-safe.
+class Segment {
+ public:
+  // Maps and validates the whole file (structure, every blob, checksum).
+  static Result<std::unique_ptr<Segment>> Open(const std::filesystem::path& path);
+
+  struct ContigRange {
+    std::string name;
+    uint64_t first = 0;
+    uint64_t count = 0;
+  };
+
+  const std::filesystem::path& path() const { return path_; }
+  uint32_t universe() const { return universe_; }
+  uint64_t allele_count() const { return allele_count_; }
+  uint32_t crc() const { return crc_; }
+  const std::vector<ContigRange>& contigs() const { return contigs_; }
+  const ContigRange* FindContig(std::string_view name) const;
+
+  uint32_t pos(uint64_t i) const;
+  std::string_view ref(uint64_t i) const;
+  std::string_view alt(uint64_t i) const;
+  // Pointer to the allele's first carrier set (het); the others follow.
+  const uint8_t* carrier_sets(uint64_t i) const;
+  const uint8_t* site(uint64_t i) const;  // encoded SiteCalls of the allele's site
+  const uint8_t* batch_set() const { return map_.data() + batch_set_offset_; }
+  uint32_t batch_size() const { return batch_size_; }
+
+  // First allele index in `range` whose (pos, ref, alt) is ≥ the given key.
+  uint64_t LowerBound(const ContigRange& range, int64_t pos, std::string_view ref,
+                      std::string_view alt) const;
+
+ private:
+  Segment() = default;
+  Status Validate();
+  uint64_t blob_offset(uint64_t i) const;
+  std::filesystem::path path_;
+  MappedFile map_;
+  uint32_t universe_ = 0;
+  uint32_t crc_ = 0;
+  uint64_t batch_set_offset_ = 0;
+  uint64_t site_table_offset_ = 0;
+  uint64_t site_count_ = 0;
+  uint64_t allele_table_offset_ = 0;
+  uint64_t allele_count_ = 0;
+  uint64_t contig_table_offset_ = 0;
+  uint32_t batch_size_ = 0;
+  std::vector<ContigRange> contigs_;
+};
+
+}  // namespace genomefed::store

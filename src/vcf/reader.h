@@ -1,0 +1,96 @@
+// VCF/BCF reading through htslib (VCF 4.x text, bgzipped or plain, and BCF 2.2), split so that
+// records can be parsed on several threads: one thread reads raw items in file order
+// (ReadBatch), any number of workers decode them (Decoder::Decode), and the caller restores
+// file order. Text parsing, not inflation, is the cost of a .vcf.gz, hence the split.
+//
+// Contigs must be declared in the header (an undeclared contig is an error naming the line),
+// and every message names the file and its line (text) or record number (BCF).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+
+namespace genomefed::vcf {
+
+// One record after decoding, valid until the next Decode on the same Decoder.
+struct DecodedRecord {
+  int32_t contig_index = -1;  // into VcfFile::contigs()
+  int64_t pos = 0;            // 1-based
+  std::vector<std::string_view> alleles;  // REF first
+  int ploidy = 0;             // max ploidy; 0 when the record has no GT
+  const int32_t* gt = nullptr;  // htslib-encoded, samples × ploidy (bcf_int32_vector_end pads)
+  uint64_t location = 0;      // line number (text) or record number (BCF)
+};
+
+// A batch of raw records as read, in file order.
+struct RawBatch {
+  uint64_t sequence = 0;
+  struct Item;
+  std::vector<Item*> items;
+  size_t size = 0;  // items in use
+  RawBatch();
+  ~RawBatch();
+  RawBatch(const RawBatch&) = delete;
+  RawBatch& operator=(const RawBatch&) = delete;
+};
+
+class VcfFile;
+
+// Per-thread decoding state (its own header copy and record buffers). Not thread-safe; one per
+// worker thread.
+class Decoder {
+ public:
+  explicit Decoder(const VcfFile& file);
+  ~Decoder();
+  Decoder(const Decoder&) = delete;
+  Decoder& operator=(const Decoder&) = delete;
+
+  // Decodes item `i` of `batch` into `out`. Errors name the file and line.
+  Status Decode(RawBatch& batch, size_t i, DecodedRecord& out);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+class VcfFile {
+ public:
+  ~VcfFile();
+  // Opens VCF, VCF.gz or BCF (detected from content). `io_threads` > 0 inflates BGZF blocks
+  // on extra threads.
+  static Result<std::unique_ptr<VcfFile>> Open(const std::filesystem::path& path,
+                                               int io_threads = 0);
+
+  const std::filesystem::path& path() const { return path_; }
+  bool is_bcf() const { return is_bcf_; }
+  const std::vector<std::string>& samples() const { return samples_; }
+  const std::vector<std::string>& contigs() const { return contigs_; }
+
+  // Reads up to `max_items` records into `batch` (batch.size = items read; 0 at end of file).
+  // Not thread-safe: one reader thread.
+  Status ReadBatch(RawBatch& batch, size_t max_items);
+
+  // Compressed bytes consumed so far (for progress), when known.
+  uint64_t bytes_read() const;
+
+  std::string Where(uint64_t location) const;  // "file:line N" or "file: record N"
+
+ private:
+  friend class Decoder;
+  VcfFile() = default;
+  std::filesystem::path path_;
+  struct Handles;
+  std::unique_ptr<Handles> h_;
+  bool is_bcf_ = false;
+  std::vector<std::string> samples_;
+  std::vector<std::string> contigs_;
+  uint64_t next_location_ = 0;
+};
+
+}  // namespace genomefed::vcf
