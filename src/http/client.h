@@ -17,7 +17,7 @@ struct ClientRequest {
   std::string url;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
-  uint32_t timeout_ms = 2000;         // whole request, connect included
+  uint32_t timeout_ms = 2000;              // whole request, connect included
   uint64_t max_response_bytes = 16 << 20;  // larger answers fail with kResourceExhausted
 };
 
@@ -37,7 +37,8 @@ class HttpClient {
   virtual Result<ClientResponse> Send(const ClientRequest& request) = 0;
   // Sends all requests concurrently; result i belongs to request i. Each request keeps its own
   // time-out, so one slow peer never delays the others beyond their own limits.
-  virtual std::vector<Result<ClientResponse>> SendAll(const std::vector<ClientRequest>& requests) = 0;
+  virtual std::vector<Result<ClientResponse>> SendAll(
+      const std::vector<ClientRequest>& requests) = 0;
 };
 
 // The libcurl implementation (curl multi for SendAll).

@@ -1,0 +1,311 @@
+// The libcurl implementation of HttpClient (declared in http/client.h).
+//
+// Connection reuse: every easy handle joins one share handle holding the connection cache, DNS
+// cache and TLS sessions, so Send and SendAll from any thread reuse the same keep-alive
+// connections. Easy handles are pooled (curl_easy_reset keeps their state but not their options).
+// SendAll drives its handles with one curl multi handle per call; each transfer carries its own
+// CURLOPT_TIMEOUT_MS, so a slow peer ends at its own limit and never delays the others.
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <mutex>
+
+#include "http/client.h"
+
+namespace genomefed::http {
+namespace {
+
+void GlobalInit() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+// State of one transfer, owned by the caller for the life of the transfer.
+struct Transfer {
+  ClientResponse response;
+  uint64_t max_bytes = 0;
+  bool too_large = false;
+  curl_slist* header_list = nullptr;
+  char error[CURL_ERROR_SIZE] = {0};
+  std::chrono::steady_clock::time_point started;
+
+  ~Transfer() {
+    // Header lines may hold bearer tokens: wipe curl's copies before freeing them.
+    for (curl_slist* l = header_list; l != nullptr; l = l->next) {
+      if (l->data != nullptr) std::memset(l->data, 0, std::strlen(l->data));
+    }
+    if (header_list != nullptr) curl_slist_free_all(header_list);
+  }
+};
+
+size_t OnBody(char* data, size_t size, size_t nmemb, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  size_t n = size * nmemb;
+  if (t->response.body.size() + n > t->max_bytes) {
+    t->too_large = true;
+    return 0;  // aborts the transfer with CURLE_WRITE_ERROR
+  }
+  t->response.body.append(data, n);
+  return n;
+}
+
+size_t OnHeader(char* data, size_t size, size_t nmemb, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  size_t n = size * nmemb;
+  std::string_view line(data, n);
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+  if (line.rfind("HTTP/", 0) == 0) {
+    // A new status line (after 100 Continue, say): headers before it belong to another answer.
+    t->response.headers.clear();
+    return n;
+  }
+  size_t colon = line.find(':');
+  if (colon == std::string_view::npos) return n;
+  std::string name(line.substr(0, colon));
+  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string_view value = line.substr(colon + 1);
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  t->response.headers.emplace_back(std::move(name), std::string(value));
+  return n;
+}
+
+class CurlClient final : public HttpClient {
+ public:
+  CurlClient() {
+    GlobalInit();
+    share_ = curl_share_init();
+    curl_share_setopt(share_, CURLSHOPT_LOCKFUNC, &CurlClient::Lock);
+    curl_share_setopt(share_, CURLSHOPT_UNLOCKFUNC, &CurlClient::Unlock);
+    curl_share_setopt(share_, CURLSHOPT_USERDATA, this);
+    curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+    curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+    curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+  }
+
+  ~CurlClient() override {
+    for (CURL* h : idle_) curl_easy_cleanup(h);
+    curl_share_cleanup(share_);
+  }
+
+  Result<ClientResponse> Send(const ClientRequest& request) override {
+    CURL* h = Acquire();
+    Transfer t;
+    Status s = Prepare(h, request, t);
+    if (s.ok()) {
+      CURLcode rc = curl_easy_perform(h);
+      s = Finish(h, rc, request, t);
+    }
+    Release(h);
+    if (!s.ok()) return s;
+    return std::move(t.response);
+  }
+
+  std::vector<Result<ClientResponse>> SendAll(const std::vector<ClientRequest>& requests) override {
+    std::vector<Result<ClientResponse>> results(requests.size(),
+                                                Result<ClientResponse>(Internal("not sent")));
+    if (requests.empty()) return results;
+    std::vector<Transfer> transfers(requests.size());
+    std::vector<CURL*> handles(requests.size(), nullptr);
+    CURLM* multi = curl_multi_init();
+    size_t running_count = 0;
+    for (size_t i = 0; i < requests.size(); ++i) {
+      handles[i] = Acquire();
+      Status s = Prepare(handles[i], requests[i], transfers[i]);
+      if (!s.ok()) {
+        results[i] = s;
+        Release(handles[i]);
+        handles[i] = nullptr;
+        continue;
+      }
+      curl_easy_setopt(handles[i], CURLOPT_PRIVATE, reinterpret_cast<void*>(i));
+      curl_multi_add_handle(multi, handles[i]);
+      ++running_count;
+    }
+
+    int still_running = static_cast<int>(running_count);
+    while (running_count > 0) {
+      CURLMcode mc = curl_multi_perform(multi, &still_running);
+      if (mc != CURLM_OK) break;
+      int queued = 0;
+      while (CURLMsg* msg = curl_multi_info_read(multi, &queued)) {
+        if (msg->msg != CURLMSG_DONE) continue;
+        void* priv = nullptr;
+        curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &priv);
+        size_t i = reinterpret_cast<size_t>(priv);
+        Status s = Finish(handles[i], msg->data.result, requests[i], transfers[i]);
+        if (s.ok()) {
+          results[i] = std::move(transfers[i].response);
+        } else {
+          results[i] = s;
+        }
+        curl_multi_remove_handle(multi, handles[i]);
+        Release(handles[i]);
+        handles[i] = nullptr;
+        --running_count;
+      }
+      if (running_count == 0) break;
+      // Wakes on socket activity or curl's own next time-out, whichever is first.
+      curl_multi_poll(multi, nullptr, 0, 100, nullptr);
+    }
+    // Only reached with handles left if curl_multi_perform failed.
+    for (size_t i = 0; i < handles.size(); ++i) {
+      if (handles[i] == nullptr) continue;
+      curl_multi_remove_handle(multi, handles[i]);
+      Release(handles[i]);
+      results[i] = Internal("curl multi failed before " + requests[i].url + " finished");
+    }
+    curl_multi_cleanup(multi);
+    return results;
+  }
+
+ private:
+  static void Lock(CURL*, curl_lock_data data, curl_lock_access, void* user) {
+    static_cast<CurlClient*>(user)->LockFor(data).lock();
+  }
+  static void Unlock(CURL*, curl_lock_data data, void* user) {
+    static_cast<CurlClient*>(user)->LockFor(data).unlock();
+  }
+  std::mutex& LockFor(curl_lock_data data) {
+    switch (data) {
+      case CURL_LOCK_DATA_CONNECT:
+        return connect_mu_;
+      case CURL_LOCK_DATA_DNS:
+        return dns_mu_;
+      case CURL_LOCK_DATA_SSL_SESSION:
+        return ssl_mu_;
+      default:
+        return share_mu_;
+    }
+  }
+
+  CURL* Acquire() {
+    {
+      std::lock_guard<std::mutex> lock(pool_mu_);
+      if (!idle_.empty()) {
+        CURL* h = idle_.back();
+        idle_.pop_back();
+        return h;
+      }
+    }
+    return curl_easy_init();
+  }
+
+  void Release(CURL* h) {
+    if (h == nullptr) return;
+    curl_easy_reset(h);
+    std::lock_guard<std::mutex> lock(pool_mu_);
+    if (idle_.size() < kMaxIdle) {
+      idle_.push_back(h);
+      return;
+    }
+    curl_easy_cleanup(h);
+  }
+
+  Status Prepare(CURL* h, const ClientRequest& req, Transfer& t) {
+    if (h == nullptr) return Internal("curl_easy_init failed");
+    if (req.url.rfind("http://", 0) != 0 && req.url.rfind("https://", 0) != 0) {
+      return InvalidArgument("URL must start with http:// or https://: " + req.url);
+    }
+    t.max_bytes = req.max_response_bytes;
+    t.started = std::chrono::steady_clock::now();
+    curl_easy_setopt(h, CURLOPT_SHARE, share_);
+    curl_easy_setopt(h, CURLOPT_URL, req.url.c_str());
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);  // threads: no SIGALRM for DNS time-outs
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(req.timeout_ms));
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(req.timeout_ms));
+    curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
+    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, nullptr);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, t.error);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &OnBody);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &t);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &OnHeader);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, &t);
+    if (req.max_response_bytes > 0) {
+      curl_easy_setopt(
+          h, CURLOPT_MAXFILESIZE_LARGE,
+          static_cast<curl_off_t>(std::min<uint64_t>(req.max_response_bytes, INT64_MAX)));
+    }
+
+    if (req.method == "GET") {
+      curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+    } else if (req.method == "HEAD") {
+      curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+    } else {
+      if (req.method.empty() || req.method.find_first_of(" \r\n") != std::string::npos) {
+        return InvalidArgument("bad HTTP method '" + req.method + "'");
+      }
+      if (req.method != "POST") curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req.method.c_str());
+    }
+    if (!req.body.empty() || req.method == "POST" || req.method == "PUT") {
+      curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.body.size()));
+      curl_easy_setopt(h, CURLOPT_POSTFIELDS, req.body.data());
+    }
+
+    // No "Expect: 100-continue": it costs a round trip (or a 1 s stall on servers without it).
+    t.header_list = curl_slist_append(t.header_list, "Expect:");
+    for (const auto& [name, value] : req.headers) {
+      if (name.empty() || name.find_first_of(":\r\n") != std::string::npos ||
+          value.find_first_of("\r\n") != std::string::npos) {
+        return InvalidArgument("bad request header '" + name + "'");  // value never shown
+      }
+      std::string line = name + ": " + value;
+      t.header_list = curl_slist_append(t.header_list, line.c_str());
+      // The line may hold a bearer token: do not leave it in freed memory.
+      std::fill(line.begin(), line.end(), '\0');
+    }
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, t.header_list);
+    return Status::Ok();
+  }
+
+  Status Finish(CURL* h, CURLcode rc, const ClientRequest& req, Transfer& t) {
+    t.response.elapsed_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t.started)
+            .count();
+    // URLs may carry signed query strings: name only the part before '?'.
+    std::string where = req.method + " " + req.url.substr(0, req.url.find('?'));
+    std::string detail = t.error[0] != '\0' ? std::string(t.error) : curl_easy_strerror(rc);
+    switch (rc) {
+      case CURLE_OK: {
+        long status = 0;
+        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+        t.response.status = static_cast<int>(status);
+        return Status::Ok();
+      }
+      case CURLE_OPERATION_TIMEDOUT:
+        return DeadlineExceeded(where + ": no answer within " + std::to_string(req.timeout_ms) +
+                                " ms");
+      case CURLE_FILESIZE_EXCEEDED:
+        return ResourceExhausted(where + ": response larger than " +
+                                 std::to_string(req.max_response_bytes) + " bytes");
+      case CURLE_WRITE_ERROR:
+        if (t.too_large) {
+          return ResourceExhausted(where + ": response larger than " +
+                                   std::to_string(req.max_response_bytes) + " bytes");
+        }
+        return Internal(where + ": " + detail);
+      case CURLE_URL_MALFORMAT:
+      case CURLE_UNSUPPORTED_PROTOCOL:
+        return InvalidArgument(where + ": " + detail);
+      default:
+        return Unavailable(where + ": " + detail);
+    }
+  }
+
+  static constexpr size_t kMaxIdle = 64;
+
+  CURLSH* share_ = nullptr;
+  std::mutex connect_mu_, dns_mu_, ssl_mu_, share_mu_;
+  std::mutex pool_mu_;
+  std::vector<CURL*> idle_;  // guarded by pool_mu_
+};
+
+}  // namespace
+
+std::unique_ptr<HttpClient> MakeCurlClient() { return std::make_unique<CurlClient>(); }
+
+}  // namespace genomefed::http
