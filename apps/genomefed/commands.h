@@ -20,5 +20,6 @@ void Report(CommandContext& ctx, std::string_view command, const Status& status)
 void RegisterVersion(CLI::App& root, CommandContext& ctx);
 void RegisterIngest(CLI::App& root, CommandContext& ctx);
 void RegisterQuery(CLI::App& root, CommandContext& ctx);
+void RegisterSynth(CLI::App& root, CommandContext& ctx);
 
 }  // namespace genomefed::cli

@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   CommandContext ctx;
   // The dispatch table: one line per subcommand file.
   RegisterVersion(app, ctx);
+  RegisterSynth(app, ctx);
 
   app.parse_complete_callback([&] { genomefed::log::Init(log_level); });
   try {
