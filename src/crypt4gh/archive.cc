@@ -103,10 +103,10 @@ Result<ArchiveEntry> ReadEntry(const fs::path& dir) {
     return Corruption(meta.string() + ": " + what + "; the entry's metadata are damaged");
   };
   if (j.is_discarded() || !j.is_object()) return bad("not a JSON object");
-  if (j.value("format", "") != kEntryFormat) return bad("unknown format");
-  if (j.value("version", 0) != kEntryVersion) return bad("unsupported version");
   ArchiveEntry e;
   try {
+    if (j.value("format", "") != kEntryFormat) return bad("unknown format");
+    if (j.value("version", 0) != kEntryVersion) return bad("unsupported version");
     e.id = j.at("id").get<std::string>();
     e.original_name = j.at("original_name").get<std::string>();
     e.plaintext_size = j.at("plaintext_size").get<uint64_t>();
@@ -263,11 +263,14 @@ Result<std::vector<ArchiveEntry>> ListArchive(const fs::path& archive_dir) {
   std::vector<ArchiveEntry> entries;
   std::error_code ec;
   if (!fs::exists(archive_dir, ec)) return entries;
-  for (const fs::directory_entry& d : fs::directory_iterator(archive_dir, ec)) {
-    std::string name = d.path().filename().string();
-    if (!d.is_directory() || !IsHexId(name)) continue;
-    if (!fs::exists(d.path() / kEntryMetadataFile)) continue;
-    GF_ASSIGN_OR_RETURN(ArchiveEntry e, ReadEntry(d.path()));
+  // error_code overloads throughout: no std::filesystem exception may escape the component.
+  fs::directory_iterator it(archive_dir, ec);
+  for (; !ec && it != fs::directory_iterator(); it.increment(ec)) {
+    const fs::path& p = it->path();
+    std::error_code entry_ec;
+    if (!IsHexId(p.filename().string()) || !it->is_directory(entry_ec)) continue;
+    if (!fs::exists(p / kEntryMetadataFile, entry_ec)) continue;
+    GF_ASSIGN_OR_RETURN(ArchiveEntry e, ReadEntry(p));
     entries.push_back(std::move(e));
   }
   if (ec) return IOError("cannot list " + archive_dir.string() + ": " + ec.message());

@@ -441,7 +441,8 @@ Status WriteKeyPairFiles(const KeyPair& pair, const std::filesystem::path& secre
                          const SecretKeyFormat& format, bool overwrite) {
   if (!overwrite) {
     for (const auto& p : {secret_path, public_path}) {
-      if (std::filesystem::exists(p)) {
+      std::error_code ec;
+      if (std::filesystem::exists(p, ec)) {
         return AlreadyExists(p.string() + " exists; remove it or ask to overwrite (--force)");
       }
     }

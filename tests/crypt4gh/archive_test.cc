@@ -1,0 +1,208 @@
+#include "crypt4gh/archive.h"
+
+#include <sys/stat.h>
+
+#include <string>
+
+#include "core/file.h"
+#include "support/test_support.h"
+#include "tests/crypt4gh/test_util.h"
+
+namespace genomefed::crypt4gh {
+namespace {
+
+namespace fs = std::filesystem;
+using ::genomefed::testing::TempDir;
+using testing::DecryptString;
+using testing::NewKeys;
+using testing::RandomBytes;
+using testing::Sha256Of;
+
+struct Node {
+  TempDir dir;
+  KeyPair keys;
+  fs::path archive() const { return dir / "archive"; }
+  Node() {
+    Result<PublicKey> pk = EnsureNodeKeys(dir / "keys");
+    EXPECT_TRUE(pk.ok()) << pk.status().ToString();
+    Result<KeyPair> loaded = LoadNodeKeys(dir / "keys");
+    EXPECT_TRUE(loaded.ok()) << loaded.status().ToString();
+    keys = std::move(loaded).value();
+    EXPECT_EQ(keys.public_key, *pk);
+  }
+  ArchiveEntry Add(const std::string& name, const std::string& content) {
+    EXPECT_TRUE(WriteFileAtomic(dir / name, content).ok());
+    Result<ArchiveEntry> e = ArchiveFile(archive(), dir / name, keys.public_key);
+    EXPECT_TRUE(e.ok()) << e.status().ToString();
+    return std::move(e).value();
+  }
+};
+
+TEST(NodeKeys, CreatedOnceWithPrivatePermissions) {
+  TempDir dir;
+  Result<PublicKey> first = EnsureNodeKeys(dir / "keys");
+  ASSERT_OK(first);
+  struct stat st {};
+  ASSERT_EQ(::stat((dir / "keys" / "node.sec").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  Result<PublicKey> again = EnsureNodeKeys(dir / "keys");
+  ASSERT_OK(again);
+  EXPECT_EQ(*first, *again);
+  // A public key that does not belong to the secret key is refused, not silently replaced.
+  KeyPair other = NewKeys();
+  ASSERT_OK(WriteFileAtomic(dir / "keys" / "node.pub", FormatPublicKey(other.public_key)));
+  EXPECT_EQ(EnsureNodeKeys(dir / "keys").status().code(), StatusCode::kCorruption);
+}
+
+TEST(Archive, StoresHeaderAndBodyApartWithChecksums) {
+  Node node;
+  std::string content = RandomBytes(3 * 65536 + 123, 1);
+  ArchiveEntry e = node.Add("sample.vcf.gz", content);
+  EXPECT_EQ(e.id, Sha256Of(content));
+  EXPECT_EQ(e.plaintext_sha256, Sha256Of(content));
+  EXPECT_EQ(e.original_name, "sample.vcf.gz");
+  EXPECT_EQ(e.plaintext_size, content.size());
+  EXPECT_EQ(e.body_size, BodySizeFor(content.size()));
+  Result<std::string> header = ReadFile(e.header_path());
+  Result<std::string> body = ReadFile(e.body_path());
+  ASSERT_OK(header);
+  ASSERT_OK(body);
+  EXPECT_EQ(header->size(), e.header_size);
+  EXPECT_EQ(Sha256Of(*body), e.body_sha256);
+  EXPECT_EQ(body->find(content.substr(0, 64)), std::string::npos);  // no plaintext stored
+  Result<std::string> plain = DecryptString(*header + *body, node.keys);
+  ASSERT_OK(plain);
+  EXPECT_TRUE(*plain == content);
+  EXPECT_OK(VerifyEntry(e, node.keys));
+
+  Result<std::vector<ArchiveEntry>> all = ListArchive(node.archive());
+  ASSERT_OK(all);
+  ASSERT_EQ(all->size(), 1u);
+  EXPECT_EQ((*all)[0].id, e.id);
+  Result<ArchiveEntry> got = GetArchiveEntry(node.archive(), e.id);
+  ASSERT_OK(got);
+  EXPECT_EQ(got->body_sha256, e.body_sha256);
+  EXPECT_EQ(GetArchiveEntry(node.archive(), std::string(64, 'a')).status().code(),
+            StatusCode::kNotFound);
+  EXPECT_EQ(GetArchiveEntry(node.archive(), "../etc").status().code(),
+            StatusCode::kInvalidArgument);
+}
+
+TEST(Archive, SameContentTwiceIsOneEntry) {
+  Node node;
+  ArchiveEntry a = node.Add("a.vcf", "same bytes\n");
+  ArchiveEntry b = node.Add("b.vcf", "same bytes\n");
+  EXPECT_EQ(a.id, b.id);
+  ArchiveEntry c = node.Add("c.vcf", "");
+  EXPECT_EQ(c.plaintext_size, 0u);
+  EXPECT_EQ(c.body_size, 0u);
+  Result<std::vector<ArchiveEntry>> all = ListArchive(node.archive());
+  ASSERT_OK(all);
+  EXPECT_EQ(all->size(), 2u);
+}
+
+TEST(Archive, RequesterGetsReencryptedHeaderAndTheStoredBody) {
+  Node node;
+  std::string content = RandomBytes(200000, 2);
+  ArchiveEntry e = node.Add("x.bcf", content);
+  KeyPair requester = NewKeys();
+  std::string copy;
+  StringWriter w(&copy);
+  ASSERT_OK(WriteForRecipient(e, node.keys, requester.public_key, w));
+  EXPECT_EQ(copy.size(), e.recipient_file_size());
+  Result<std::string> body = ReadFile(e.body_path());
+  ASSERT_OK(body);
+  EXPECT_EQ(copy.substr(copy.size() - body->size()), *body);  // body untouched
+  DecryptOptions opts;
+  opts.sender_pk = node.keys.public_key;  // the node signs as the writer
+  Result<std::string> plain = DecryptString(copy, requester, opts);
+  ASSERT_OK(plain);
+  EXPECT_TRUE(*plain == content);
+  // The node's own key does not open the requester's copy: its packet was not passed on.
+  EXPECT_EQ(DecryptString(copy, node.keys).status().code(), StatusCode::kPermissionDenied);
+
+  // Through the Reader seam, as an HTTP body would stream it.
+  Result<std::unique_ptr<Reader>> reader = OpenForRecipient(e, node.keys, requester.public_key);
+  ASSERT_OK(reader);
+  std::string plain2;
+  StringWriter w2(&plain2);
+  ASSERT_OK(Decrypt(**reader, w2, requester));
+  EXPECT_TRUE(plain2 == content);
+}
+
+TEST(Archive, RangeForRequesterSendsOnlyNeededSegments) {
+  Node node;
+  std::string content = RandomBytes(10 * 65536, 3);
+  ArchiveEntry e = node.Add("big.vcf", content);
+  KeyPair requester = NewKeys();
+  std::string copy;
+  StringWriter w(&copy);
+  ByteRange range{4 * 65536 + 10, 5 * 65536 + 20};
+  ASSERT_OK(WriteForRecipient(e, node.keys, requester.public_key, w, range));
+  EXPECT_LT(copy.size(), 3 * kCipherSegmentSize);
+  Result<std::string> plain = DecryptString(copy, requester);
+  ASSERT_OK(plain);
+  EXPECT_TRUE(*plain == content.substr(range.start, *range.end - range.start));
+
+  std::string direct;
+  StringWriter dw(&direct);
+  Result<uint64_t> n = DecryptEntry(e, node.keys, dw, range);
+  ASSERT_OK(n);
+  EXPECT_TRUE(direct == *plain);
+}
+
+// A reader that fails part-way, as a dying disk or a killed upload would.
+class FailingReader final : public Reader {
+ public:
+  explicit FailingReader(size_t fail_after) : fail_after_(fail_after) {}
+  Result<size_t> Read(std::span<uint8_t> out) override {
+    if (done_ >= fail_after_) return IOError("injected read failure");
+    size_t n = std::min(out.size(), fail_after_ - done_);
+    std::fill_n(out.data(), n, uint8_t{7});
+    done_ += n;
+    return n;
+  }
+
+ private:
+  size_t fail_after_;
+  size_t done_ = 0;
+};
+
+TEST(Archive, InterruptedWriteLeavesNoEntry) {
+  Node node;
+  FailingReader in(5 * 65536 + 3);
+  Result<ArchiveEntry> e = ArchiveStream(node.archive(), in, "broken.vcf", node.keys.public_key);
+  EXPECT_EQ(e.status().code(), StatusCode::kIOError);
+  Result<std::vector<ArchiveEntry>> all = ListArchive(node.archive());
+  ASSERT_OK(all);
+  EXPECT_TRUE(all->empty());
+  for (const auto& d : fs::directory_iterator(node.archive())) {
+    ADD_FAILURE() << "left behind: " << d.path();
+  }
+  // A staging directory left by a crash (no cleanup ran) is not listed either.
+  fs::create_directories(node.archive() / ".incoming-123");
+  ASSERT_OK(WriteFileAtomic(node.archive() / ".incoming-123" / "entry.json", "{}"));
+  all = ListArchive(node.archive());
+  ASSERT_OK(all);
+  EXPECT_TRUE(all->empty());
+}
+
+TEST(Archive, VerifyDetectsDamageAndTruncation) {
+  Node node;
+  std::string content = RandomBytes(2 * 65536 + 10, 4);
+  ArchiveEntry e = node.Add("v.vcf", content);
+  Result<std::string> body = ReadFile(e.body_path());
+  ASSERT_OK(body);
+  std::string damaged = *body;
+  damaged[70000] ^= 4;
+  ASSERT_OK(WriteFileAtomic(e.body_path(), damaged));
+  EXPECT_EQ(VerifyEntry(e, node.keys).code(), StatusCode::kCorruption);
+  // Cut at a segment boundary: the format alone cannot see it, the recorded checksums do.
+  ASSERT_OK(WriteFileAtomic(e.body_path(), body->substr(0, 2 * kCipherSegmentSize)));
+  EXPECT_EQ(VerifyEntry(e, node.keys).code(), StatusCode::kCorruption);
+  ASSERT_OK(WriteFileAtomic(e.body_path(), *body));
+  EXPECT_OK(VerifyEntry(e, node.keys));
+}
+
+}  // namespace
+}  // namespace genomefed::crypt4gh
