@@ -1,10 +1,13 @@
 // The libcurl implementation of HttpClient (declared in http/client.h).
 //
-// Connection reuse: every easy handle joins one share handle holding the connection cache, DNS
-// cache and TLS sessions, so Send and SendAll from any thread reuse the same keep-alive
-// connections. Easy handles are pooled (curl_easy_reset keeps their state but not their options).
-// SendAll drives its handles with one curl multi handle per call; each transfer carries its own
-// CURLOPT_TIMEOUT_MS, so a slow peer ends at its own limit and never delays the others.
+// Connection reuse: libcurl does not support sharing one connection cache between threads
+// (CURL_LOCK_DATA_CONNECT, see CURLSHOPT_SHARE(3)), so connections live in a pool of engines,
+// each a curl multi handle (its connection cache) with its own easy handles. A call borrows one
+// engine for its duration, so concurrent callers never touch the same handles, and keep-alive
+// connections survive from one call to the next. DNS cache and TLS sessions, which may be shared
+// across threads, sit in one share handle with locks. Send is SendAll of one request; each
+// transfer carries its own CURLOPT_TIMEOUT_MS, so a slow peer ends at its own limit and never
+// delays the others.
 #include <curl/curl.h>
 
 #include <algorithm>
@@ -80,43 +83,39 @@ class CurlClient final : public HttpClient {
     curl_share_setopt(share_, CURLSHOPT_LOCKFUNC, &CurlClient::Lock);
     curl_share_setopt(share_, CURLSHOPT_UNLOCKFUNC, &CurlClient::Unlock);
     curl_share_setopt(share_, CURLSHOPT_USERDATA, this);
-    curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
     curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
     curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
   }
 
   ~CurlClient() override {
-    for (CURL* h : idle_) curl_easy_cleanup(h);
+    for (Engine* e : idle_engines_) DestroyEngine(e);
     curl_share_cleanup(share_);
   }
 
   Result<ClientResponse> Send(const ClientRequest& request) override {
-    CURL* h = Acquire();
-    Transfer t;
-    Status s = Prepare(h, request, t);
-    if (s.ok()) {
-      CURLcode rc = curl_easy_perform(h);
-      s = Finish(h, rc, request, t);
-    }
-    Release(h);
-    if (!s.ok()) return s;
-    return std::move(t.response);
+    std::vector<Result<ClientResponse>> results = SendAll({request});
+    return std::move(results.front());
   }
 
   std::vector<Result<ClientResponse>> SendAll(const std::vector<ClientRequest>& requests) override {
     std::vector<Result<ClientResponse>> results(requests.size(),
                                                 Result<ClientResponse>(Internal("not sent")));
     if (requests.empty()) return results;
+    Engine* engine = AcquireEngine();
+    if (engine == nullptr) {
+      for (auto& r : results) r = Internal("curl_multi_init failed");
+      return results;
+    }
+    CURLM* multi = engine->multi;
     std::vector<Transfer> transfers(requests.size());
     std::vector<CURL*> handles(requests.size(), nullptr);
-    CURLM* multi = curl_multi_init();
     size_t running_count = 0;
     for (size_t i = 0; i < requests.size(); ++i) {
-      handles[i] = Acquire();
+      handles[i] = AcquireEasy(engine);
       Status s = Prepare(handles[i], requests[i], transfers[i]);
       if (!s.ok()) {
         results[i] = s;
-        Release(handles[i]);
+        ReleaseEasy(engine, handles[i]);
         handles[i] = nullptr;
         continue;
       }
@@ -142,7 +141,7 @@ class CurlClient final : public HttpClient {
           results[i] = s;
         }
         curl_multi_remove_handle(multi, handles[i]);
-        Release(handles[i]);
+        ReleaseEasy(engine, handles[i]);
         handles[i] = nullptr;
         --running_count;
       }
@@ -154,10 +153,11 @@ class CurlClient final : public HttpClient {
     for (size_t i = 0; i < handles.size(); ++i) {
       if (handles[i] == nullptr) continue;
       curl_multi_remove_handle(multi, handles[i]);
-      Release(handles[i]);
-      results[i] = Internal("curl multi failed before " + requests[i].url + " finished");
+      ReleaseEasy(engine, handles[i]);
+      results[i] = Internal("curl multi failed before " +
+                            requests[i].url.substr(0, requests[i].url.find('?')) + " finished");
     }
-    curl_multi_cleanup(multi);
+    ReleaseEngine(engine);
     return results;
   }
 
@@ -170,8 +170,6 @@ class CurlClient final : public HttpClient {
   }
   std::mutex& LockFor(curl_lock_data data) {
     switch (data) {
-      case CURL_LOCK_DATA_CONNECT:
-        return connect_mu_;
       case CURL_LOCK_DATA_DNS:
         return dns_mu_;
       case CURL_LOCK_DATA_SSL_SESSION:
@@ -181,27 +179,64 @@ class CurlClient final : public HttpClient {
     }
   }
 
-  CURL* Acquire() {
+  // A multi handle (whose connection cache keeps keep-alive connections between calls) and the
+  // easy handles it has used. Owned by one caller at a time.
+  struct Engine {
+    CURLM* multi = nullptr;
+    std::vector<CURL*> easy;
+  };
+
+  Engine* AcquireEngine() {
     {
       std::lock_guard<std::mutex> lock(pool_mu_);
-      if (!idle_.empty()) {
-        CURL* h = idle_.back();
-        idle_.pop_back();
-        return h;
+      if (!idle_engines_.empty()) {
+        Engine* e = idle_engines_.back();
+        idle_engines_.pop_back();
+        return e;
       }
+    }
+    auto* e = new Engine;
+    e->multi = curl_multi_init();
+    if (e->multi == nullptr) {
+      delete e;
+      return nullptr;
+    }
+    curl_multi_setopt(e->multi, CURLMOPT_MAXCONNECTS, static_cast<long>(kMaxConnectsPerEngine));
+    return e;
+  }
+
+  void ReleaseEngine(Engine* e) {
+    std::lock_guard<std::mutex> lock(pool_mu_);
+    if (idle_engines_.size() < kMaxIdleEngines) {
+      idle_engines_.push_back(e);
+      return;
+    }
+    DestroyEngine(e);
+  }
+
+  static void DestroyEngine(Engine* e) {
+    for (CURL* h : e->easy) curl_easy_cleanup(h);
+    curl_multi_cleanup(e->multi);
+    delete e;
+  }
+
+  static CURL* AcquireEasy(Engine* e) {
+    if (!e->easy.empty()) {
+      CURL* h = e->easy.back();
+      e->easy.pop_back();
+      return h;
     }
     return curl_easy_init();
   }
 
-  void Release(CURL* h) {
+  static void ReleaseEasy(Engine* e, CURL* h) {
     if (h == nullptr) return;
-    curl_easy_reset(h);
-    std::lock_guard<std::mutex> lock(pool_mu_);
-    if (idle_.size() < kMaxIdle) {
-      idle_.push_back(h);
+    if (e->easy.size() >= kMaxIdleEasyPerEngine) {
+      curl_easy_cleanup(h);
       return;
     }
-    curl_easy_cleanup(h);
+    curl_easy_reset(h);
+    e->easy.push_back(h);
   }
 
   Status Prepare(CURL* h, const ClientRequest& req, Transfer& t) {
@@ -296,12 +331,14 @@ class CurlClient final : public HttpClient {
     }
   }
 
-  static constexpr size_t kMaxIdle = 64;
+  static constexpr size_t kMaxIdleEngines = 32;
+  static constexpr size_t kMaxIdleEasyPerEngine = 64;
+  static constexpr size_t kMaxConnectsPerEngine = 64;
 
   CURLSH* share_ = nullptr;
-  std::mutex connect_mu_, dns_mu_, ssl_mu_, share_mu_;
+  std::mutex dns_mu_, ssl_mu_, share_mu_;
   std::mutex pool_mu_;
-  std::vector<CURL*> idle_;  // guarded by pool_mu_
+  std::vector<Engine*> idle_engines_;  // guarded by pool_mu_
 };
 
 }  // namespace
