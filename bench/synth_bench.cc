@@ -5,6 +5,7 @@
 //
 // usage: synth_bench [samples] [variants] [vcf.gz|bcf] [level]   (default 20000 20000 bcf -1)
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
