@@ -16,8 +16,8 @@ constexpr double kSkipThreshold = 0.25;
 // Tries to place a forced copy of an unseen ALT before giving up (only with massive missingness).
 constexpr int kForceTries = 256;
 
-int AlleleOf(int32_t v) {
-  if (v == bcf_int32_vector_end || bcf_gt_is_missing(v)) return -1;
+int AlleleOf(int8_t v) {
+  if (v == bcf_int8_vector_end || bcf_gt_is_missing(v)) return -1;
   return bcf_gt_allele(v);
 }
 
@@ -43,16 +43,18 @@ Genotyper::Genotyper(const CohortLayout& layout, const GenotypeOptions& options)
   }
 }
 
-int32_t Genotyper::Encode(int allele, uint32_t slot) const {
+int8_t Genotyper::Encode(int allele, uint32_t slot) const {
   // htslib's convention (as when parsing "0|1"): the phase bit sits on the second allele.
-  return (options_.phased && (slot & 1)) ? bcf_gt_phased(allele) : bcf_gt_unphased(allele);
+  return static_cast<int8_t>((options_.phased && (slot & 1)) ? bcf_gt_phased(allele)
+                                                             : bcf_gt_unphased(allele));
 }
 
-int32_t Genotyper::Missing(uint32_t slot) const {
-  return (options_.phased && (slot & 1)) ? (bcf_gt_missing | 1) : bcf_gt_missing;
+int8_t Genotyper::Missing(uint32_t slot) const {
+  return static_cast<int8_t>((options_.phased && (slot & 1)) ? (bcf_gt_missing | 1)
+                                                             : bcf_gt_missing);
 }
 
-void Genotyper::Set(uint32_t slot, int32_t value) {
+void Genotyper::Set(uint32_t slot, int8_t value) {
   if (gt_[slot] == template_[slot] && value != template_[slot]) touched_.push_back(slot);
   gt_[slot] = value;
 }
@@ -71,10 +73,10 @@ void Genotyper::SetClass(PloidyClass ploidy) {
   template_.assign(2 * n, 0);
   for (uint32_t s = 0; s < n; ++s) {
     const bool female = female_[s] != 0;
-    int32_t& a = template_[2 * s];
-    int32_t& b = template_[2 * s + 1];
+    int8_t& a = template_[2 * s];
+    int8_t& b = template_[2 * s + 1];
     a = Encode(0, 2 * s);
-    b = bcf_int32_vector_end;
+    b = bcf_int8_vector_end;
     switch (ploidy) {
       case PloidyClass::kDiploid:
         b = Encode(0, 2 * s + 1);
@@ -95,9 +97,9 @@ void Genotyper::SetClass(PloidyClass ploidy) {
   current_valid_ = true;
 }
 
-const std::vector<int32_t>& Genotyper::Draw(PloidyClass ploidy,
-                                            const std::vector<std::vector<double>>& frequencies,
-                                            Rng& rng, RecordCounts* counts) {
+const std::vector<int8_t>& Genotyper::Draw(PloidyClass ploidy,
+                                           const std::vector<std::vector<double>>& frequencies,
+                                           Rng& rng, RecordCounts* counts) {
   SetClass(ploidy);
   const size_t n_alts = frequencies.empty() ? 0 : frequencies[0].size();
   std::vector<double> cumulative(n_alts);
@@ -140,8 +142,8 @@ const std::vector<int32_t>& Genotyper::Draw(PloidyClass ploidy,
   counts->ac.assign(n_alts, 0);
   int32_t missing_alleles = 0;
   for (uint32_t slot : touched_) {
-    const int32_t v = gt_[slot];
-    if (v == bcf_int32_vector_end) continue;
+    const int8_t v = gt_[slot];
+    if (v == bcf_int8_vector_end) continue;
     if (bcf_gt_is_missing(v)) {
       if (!bcf_gt_is_missing(template_[slot])) ++missing_alleles;
       continue;
@@ -161,7 +163,7 @@ void Genotyper::ApplyMissing(Rng& rng) {
   while (s < n) {
     const uint32_t a = static_cast<uint32_t>(2 * s), b = a + 1;
     if (!bcf_gt_is_missing(template_[a])) {  // females on chrY have nothing to lose
-      if (gt_[b] == bcf_int32_vector_end) {
+      if (gt_[b] == bcf_int8_vector_end) {
         Set(a, bcf_gt_missing);
       } else if (rng.Bernoulli(options_.partial_missing_fraction)) {
         // Partly missing ("1/."): the second allele was not called; keep the ALT if any.
@@ -215,7 +217,7 @@ void Genotyper::SortUnphased() {
     const uint32_t a = touched_[i] & ~1u, b = a + 1;
     const int x = AlleleOf(gt_[a]), y = AlleleOf(gt_[b]);
     if (x > 0 && y >= 0 && x > y) {
-      const int32_t va = gt_[a], vb = gt_[b];
+      const int8_t va = gt_[a], vb = gt_[b];
       Set(a, vb);
       Set(b, va);
     }

@@ -1,10 +1,11 @@
 // Genotype drawing for the synthetic cohort generator (internal to synth/): turns per-population
 // ALT frequencies into one record's GT values, in htslib's BCF encoding, for every sample.
 //
-// The buffer holds 2 int32 per sample (bcf_update_genotypes' layout: haploid calls end with
-// bcf_int32_vector_end). Only the entries a record changes are touched and restored afterwards,
-// so the cost of a record is O(ALT copies + missing calls) plus O(samples) for sites where the
-// ALTs are common, never O(samples) work for a rare allele; memory is O(samples).
+// The buffer holds 2 int8 per sample, exactly the bytes of a BCF 2.2 FORMAT/GT vector of size 2
+// (allele values (i+1)<<1 | phased, 0 missing, haploid calls padded with bcf_int8_vector_end), so
+// the writer copies it without re-encoding. Only the entries a record changes are touched and
+// restored afterwards, so the cost of a record is O(ALT copies + missing calls) plus O(samples) for
+// sites where the ALTs are common, never O(samples) work for a rare allele; memory is O(samples).
 #pragma once
 
 #include <cstdint>
@@ -40,10 +41,10 @@ class Genotyper {
   // Draws one record: `frequencies[k]` are population k's ALT frequencies. Every ALT ends up
   // with at least one copy (a record lists only alleles seen in the cohort, as a cohort VCF
   // does), unless no sample has a call at all. Returns the GT values to pass to
-  // bcf_update_genotypes (valid until the next call).
-  const std::vector<int32_t>& Draw(PloidyClass ploidy,
-                                   const std::vector<std::vector<double>>& frequencies, Rng& rng,
-                                   RecordCounts* counts);
+  // the BCF writer (valid until the next call).
+  const std::vector<int8_t>& Draw(PloidyClass ploidy,
+                                  const std::vector<std::vector<double>>& frequencies, Rng& rng,
+                                  RecordCounts* counts);
 
   // ALT copies per sample in the last drawn record for ALT index `alt` (0-based), written to
   // *dosage (resized to samples; 0, 1 or 2).
@@ -53,10 +54,10 @@ class Genotyper {
 
  private:
   void SetClass(PloidyClass ploidy);
-  int32_t Encode(int allele, uint32_t slot) const;
-  int32_t Missing(uint32_t slot) const;
+  int8_t Encode(int allele, uint32_t slot) const;
+  int8_t Missing(uint32_t slot) const;
   // Writes a value, remembering the slot for Restore() the first time it leaves the template.
-  void Set(uint32_t slot, int32_t value);
+  void Set(uint32_t slot, int8_t value);
   void Restore();
   void ApplyMissing(Rng& rng);
   void EnsureEveryAltSeen(size_t n_alts, Rng& rng);
@@ -72,8 +73,8 @@ class Genotyper {
 
   PloidyClass current_ = PloidyClass::kDiploid;
   bool current_valid_ = false;
-  std::vector<int32_t> template_;  // all-reference (or no-call) values of the current class
-  std::vector<int32_t> gt_;
+  std::vector<int8_t> template_;  // all-reference (or no-call) values of the current class
+  std::vector<int8_t> gt_;
   std::vector<uint32_t> touched_;  // slots changed since the template
 };
 

@@ -284,7 +284,7 @@ Result<SynthSummary> Generate(const SynthOptions& o) {
     }
     const Contig& contig = contigs[site.contig];
     Rng rng(DeriveKey(genotype_key, site.index));
-    const std::vector<int32_t>& gt =
+    const std::vector<int8_t>& gt =
         genotyper.Draw(PloidyAt(contig, site.pos), frequencies, rng, &counts);
 
     record.contig = static_cast<int>(site.contig);

@@ -26,7 +26,8 @@ struct VcfRecordSpec {
   std::string alleles;                       // "REF,ALT1,ALT2"
   const std::vector<int32_t>* ac = nullptr;  // INFO/AC per ALT (when info_tags)
   int32_t an = 0;
-  const std::vector<int32_t>* gt = nullptr;  // 2 values per sample, htslib encoding
+  // FORMAT/GT as BCF int8 values, 2 per sample (see genotypes.h).
+  const std::vector<int8_t>* gt = nullptr;
 };
 
 class VcfWriter {
