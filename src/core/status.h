@@ -135,7 +135,7 @@ class [[nodiscard]] Result {
 
 // `GF_ASSIGN_OR_RETURN(auto x, MakeX());` declares x from a Result or returns its Status.
 #define GF_ASSIGN_OR_RETURN(lhs, expr) \
-  GF_ASSIGN_OR_RETURN_IMPL_(GF_CONCAT_(gf_result_, __LINE__), lhs, expr)
+  GF_ASSIGN_OR_RETURN_IMPL_(GF_CONCAT_(gf_result_, __COUNTER__), lhs, expr)
 #define GF_ASSIGN_OR_RETURN_IMPL_(result, lhs, expr) \
   auto result = (expr);                              \
   if (!result.ok()) return result.status();          \
