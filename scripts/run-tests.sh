@@ -6,4 +6,6 @@ cd "$(dirname "$0")/.."
 if [ ! -d ../shared ]; then
   echo "note: ../shared is absent; tests that need the shared data will be skipped (they say so)."
 fi
+# Ajv for the Beacon schema tests (skipped with a message when it cannot be installed).
+bash scripts/install-npm-deps.sh || echo "note: npm packages for the Beacon schema tests are missing; those tests will skip"
 ctest --test-dir "$build_dir" --output-on-failure -j "$(nproc)" --timeout 900

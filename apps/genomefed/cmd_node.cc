@@ -1,0 +1,31 @@
+// genomefed node: serve this node's datasets as a GA4GH Beacon v2 under /api until SIGTERM.
+#include <iostream>
+
+#include "apps/genomefed/commands.h"
+#include "node/node.h"
+
+namespace genomefed::cli {
+
+void RegisterNode(CLI::App& root, CommandContext& ctx) {
+  CLI::App* cmd = root.add_subcommand(
+      "node", "Serve the node's datasets as a GA4GH Beacon v2 (base /api, /healthz, /metrics)");
+  auto config_path = std::make_shared<std::string>();
+  auto listen = std::make_shared<std::string>();
+  cmd->add_option("--config", *config_path, "node.toml ([node], [policy], [[trust]], [[datasets]])")
+      ->required();
+  cmd->add_option("--listen", *listen, "host:port overriding [node] listen");
+  cmd->callback([&ctx, config_path, listen] {
+    auto config = LoadNodeConfig(*config_path);
+    if (!config.ok()) return Report(ctx, "node", config.status());
+    node::NodeOptions options;
+    options.config = std::move(config).value();
+    options.listen_override = *listen;
+    auto node = node::Node::Start(std::move(options));
+    if (!node.ok()) return Report(ctx, "node", node.status());
+    // One line on stdout so scripts can find the bound port (useful with port 0).
+    std::cout << "genomefed node listening on " << (*node)->base_url() << "/api" << std::endl;
+    (*node)->RunUntilSignal();
+  });
+}
+
+}  // namespace genomefed::cli

@@ -1,0 +1,99 @@
+#include "node/node.h"
+
+#include "core/log.h"
+
+namespace genomefed::node {
+
+AccessResolver PublicAccessResolver(const PolicyConfig& policy) {
+  beacon::DatasetAccess access = beacon::PublicAccess(policy);
+  return [access](const http::Request&) -> beacon::AccessFn {
+    return [access](std::string_view) { return access; };
+  };
+}
+
+http::ErrorFormatter BeaconErrorFormatter(const beacon::Beacon* beacon) {
+  return [beacon](int status, std::string_view message) {
+    return http::Response::Json(beacon->ErrorBody(status, message), status);
+  };
+}
+
+Status AddBeaconRoutes(http::Router& router, std::string_view base, const beacon::Beacon* beacon,
+                       AccessResolver access) {
+  std::string prefix(base);
+  while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
+  for (const auto& route : beacon::Routes()) {
+    std::string pattern = route.pattern == "/" ? (prefix.empty() ? "/" : prefix)
+                                               : prefix + std::string(route.pattern);
+    beacon::Endpoint endpoint = route.endpoint;
+    GF_RETURN_IF_ERROR(
+        router.Add(route.method, pattern, [beacon, access, endpoint](const http::Request& req) {
+          beacon::Call call;
+          call.endpoint = endpoint;
+          call.method = req.method == "HEAD" ? "GET" : req.method;
+          if (const std::string* id = req.PathParam("id")) call.id = *id;
+          call.query = beacon::QueryMap(req.query.begin(), req.query.end());
+          call.body = req.body;
+          beacon::Reply reply = beacon->Handle(call, access(req));
+          return http::Response::Json(std::move(reply.body), reply.status);
+        }));
+  }
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
+  std::unique_ptr<Node> node(new Node());
+  const NodeConfig& cfg = options.config;
+  if (cfg.data_dir.empty()) return InvalidArgument("[node] data_dir is not set");
+  if (!std::filesystem::is_directory(cfg.data_dir)) {
+    return NotFound("data_dir " + cfg.data_dir.string() +
+                    " does not exist; ingest a dataset first (genomefed ingest --data-dir ...)");
+  }
+  GF_ASSIGN_OR_RETURN(node->store_, store::Store::Open(cfg.data_dir));
+  if (!cfg.hpo_ontology.empty()) {
+    auto hpo = ontology::Ontology::Load(cfg.hpo_ontology);
+    if (!hpo.ok()) return hpo.status().WithContext("hpo_ontology");
+    node->hpo_ = std::make_unique<ontology::Ontology>(std::move(hpo).value());
+    log::info("node {}: HPO {} loaded ({} terms)", cfg.id, node->hpo_->version(),
+              node->hpo_->size());
+  }
+  if (!cfg.gene_table.empty()) {
+    auto genes = beacon::GeneTable::Load(cfg.gene_table);
+    if (!genes.ok()) return genes.status().WithContext("gene_table");
+    node->genes_ = std::make_unique<beacon::GeneTable>(std::move(genes).value());
+    log::info("node {}: gene table {} loaded ({} genes)", cfg.id, cfg.gene_table.string(),
+              node->genes_->size());
+  }
+  node->beacon_ = std::make_unique<beacon::Beacon>(cfg, node->store_.get(), node->hpo_.get(),
+                                                   node->genes_.get());
+  AccessResolver access = options.access ? options.access : PublicAccessResolver(cfg.policy);
+
+  http::Router router;
+  GF_RETURN_IF_ERROR(AddBeaconRoutes(router, "/api", node->beacon_.get(), access));
+
+  http::ServerOptions so;
+  GF_ASSIGN_OR_RETURN(
+      HostPort hp,
+      ParseHostPort(options.listen_override.empty() ? cfg.listen : options.listen_override));
+  so.host = hp.host;
+  so.port = hp.port;
+  so.limits = cfg.limits;
+  so.server_name = "genomefed-node";
+  so.access_log = options.access_log;
+  so.error_formatter = BeaconErrorFormatter(node->beacon_.get());
+  GF_ASSIGN_OR_RETURN(node->server_, http::Server::Start(std::move(so), std::move(router)));
+  node->options_ = std::move(options);
+  log::info("node {}: serving {} dataset(s) at {}/api", node->options_.config.id,
+            node->store_->dataset_ids().size(), node->server_->base_url());
+  return node;
+}
+
+Node::~Node() { Stop(); }
+
+uint16_t Node::port() const { return server_->port(); }
+std::string Node::base_url() const { return server_->base_url(); }
+void Node::RunUntilSignal() { server_->RunUntilSignal(); }
+void Node::Stop() {
+  if (server_) server_->Stop();
+}
+
+}  // namespace genomefed::node

@@ -1,0 +1,80 @@
+// A genomefed node: one process serving its datasets as a GA4GH Beacon v2 (framework + default
+// model, v2.1.1 schemas) under the base path `/api`, plus `/healthz` and `/metrics`.
+//
+// This component only wires: the node config (core/config.h NodeConfig) → the variant store
+// (store/), the HPO ontology and gene table (ontology/, beacon/gene_table.h) → the Beacon core
+// (beacon/, which knows no HTTP) → the HTTP server (http/). It maps every Beacon route onto
+// Beacon::Handle, formats every error the HTTP layer produces itself (404 route, 405, 413 …) as a
+// Beacon error response, and decides per request what the caller may see through one seam, the
+// AccessResolver (anonymous callers get the policy's public granularity until the passport and
+// policy modules plug in there).
+//
+// Thread safety: Start returns a running node; its accessors may be called from any thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "beacon/beacon.h"
+#include "beacon/gene_table.h"
+#include "core/config.h"
+#include "core/status.h"
+#include "http/server.h"
+#include "ontology/ontology.h"
+#include "store/store.h"
+
+namespace genomefed::node {
+
+// Decides, from the request (its Authorization header, client address …), what the caller may
+// see per dataset. Called once per Beacon request on a server thread; must be thread-safe.
+using AccessResolver = std::function<beacon::AccessFn(const http::Request&)>;
+
+// The default: every caller is anonymous under `policy` (beacon::PublicAccess).
+AccessResolver PublicAccessResolver(const PolicyConfig& policy);
+
+struct NodeOptions {
+  NodeConfig config;
+  AccessResolver access;  // empty: PublicAccessResolver(config.policy)
+  bool access_log = true;
+  std::string listen_override;  // "host:port" instead of config.listen (tests use port 0)
+};
+
+class Node {
+ public:
+  // Opens the store under config.data_dir (kNotFound when absent), loads the ontology and the gene
+  // table when configured (errors name the file), binds and starts serving.
+  static Result<std::unique_ptr<Node>> Start(NodeOptions options);
+  ~Node();
+
+  uint16_t port() const;
+  std::string base_url() const;  // "http://127.0.0.1:PORT"
+  const beacon::Beacon& beacon() const { return *beacon_; }
+  const store::Store& store() const { return *store_; }
+  http::Server& server() { return *server_; }
+
+  // Blocks until SIGTERM/SIGINT, then stops gracefully (in-flight requests finish).
+  void RunUntilSignal();
+  void Stop();
+
+ private:
+  Node() = default;
+  NodeOptions options_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<ontology::Ontology> hpo_;
+  std::unique_ptr<beacon::GeneTable> genes_;
+  std::unique_ptr<beacon::Beacon> beacon_;
+  std::unique_ptr<http::Server> server_;
+};
+
+// Registers every Beacon route of `beacon` under `base` ("/api") on `router`, with `access`
+// deciding per request. Exposed so that the hub can serve the same API shape.
+Status AddBeaconRoutes(http::Router& router, std::string_view base, const beacon::Beacon* beacon,
+                       AccessResolver access);
+
+// The http::ErrorFormatter that renders errors as Beacon error responses of `beacon`.
+http::ErrorFormatter BeaconErrorFormatter(const beacon::Beacon* beacon);
+
+}  // namespace genomefed::node
