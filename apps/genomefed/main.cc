@@ -29,6 +29,8 @@ int main(int argc, char** argv) {
   // The dispatch table: one line per subcommand file.
   RegisterVersion(app, ctx);
   RegisterSynth(app, ctx);
+  RegisterKeys(app, ctx);
+  RegisterPassport(app, ctx);
 
   app.parse_complete_callback([&] { genomefed::log::Init(log_level); });
   try {

@@ -1,0 +1,103 @@
+// GA4GH Passport 1.2 verification (AAI profile 1.2): a Passport JWT whose `ga4gh_passport_v1`
+// claim holds Visa Document Tokens (JWTs with `jku` and `kid` headers), also the 1.0 forms: the
+// broker's userinfo document `{"ga4gh_passport_v1": [visa, ...]}` presented as the token, or a
+// single visa presented on its own.
+//
+// Default deny. For each JWT, in this order: size limit, shape, `alg` (RS256 / ES256 only, so
+// `none`, HS* and key confusion fail), `kid` present, (iss, jku) on the [[trust]] list — before
+// any key is fetched — then `exp` / `nbf` / `iat` with a clock skew (30 s), then the signature
+// with a key from the JWKS cache. Visas must belong to the passport's `sub` (directly or through
+// a LinkedIdentities visa); visas with `conditions` count only when the conditions hold (an
+// unknown condition type or field denies the visa). What a visa grants is decided in rights.h.
+// No token, signature or key material ever appears in a result or a log line.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/config.h"
+#include "core/status.h"
+#include "http/client.h"
+#include "passport/clock.h"
+#include "passport/jwks_cache.h"
+
+namespace genomefed::passport {
+
+struct VerifierOptions {
+  size_t max_token_bytes = 1024 * 1024;  // the whole bearer value (the server caps headers too)
+  size_t max_visa_bytes = 16 * 1024;     // one visa JWT
+  size_t max_visas = 200;                // per passport; more rejects the whole passport
+  int64_t clock_skew_seconds = 30;
+  JwksCacheOptions jwks;
+};
+
+// One visa that passed every check (signature, time, trust, subject binding, conditions).
+struct Visa {
+  std::string type;    // ga4gh_visa_v1.type, e.g. "ControlledAccessGrants"
+  std::string value;   // ga4gh_visa_v1.value
+  std::string source;  // ga4gh_visa_v1.source
+  std::string by;      // ga4gh_visa_v1.by; empty when absent
+  int64_t asserted = 0;
+  std::string iss;  // visa issuer (a trusted one)
+  std::string sub;
+  int64_t exp = 0;
+  size_t index = 0;  // position in the passport, for messages
+};
+
+struct VerifiedPassport {
+  bool token_presented = false;
+  // True when the passport (or, in the 1.0 forms, at least one visa) verified; the identity
+  // is then `subject`@`issuer`.
+  bool authenticated = false;
+  Status token_status;  // why the token as a whole was refused; OK otherwise
+  std::string subject;
+  std::string issuer;
+  int64_t expires_at = 0;   // the passport's exp (0 in the 1.0 forms: each visa has its own)
+  std::vector<Visa> visas;  // accepted visas only
+  std::vector<std::string> denials;  // one line per refused visa or token; no token content
+};
+
+// Thread-safe; one instance per process so that the JWKS cache is shared.
+class PassportVerifier {
+ public:
+  PassportVerifier(std::vector<TrustEntry> trust, std::shared_ptr<http::HttpClient> client,
+                   std::shared_ptr<const Clock> clock, VerifierOptions options = {});
+
+  // `authorization` is the Authorization header value (may be empty: no token). Anything but
+  // "Bearer <token>" (scheme case-insensitive) is a refused token.
+  VerifiedPassport VerifyAuthorization(std::string_view authorization);
+  // The bearer value itself.
+  VerifiedPassport VerifyToken(std::string_view token);
+
+  uint64_t jwks_fetch_count() const { return jwks_.fetch_count(); }
+  const Clock& clock() const { return *clock_; }
+
+ private:
+  struct Candidate;
+  Status VerifyJwtSignatureAndTime(const struct Jwt& jwt, bool is_visa, std::string& iss,
+                                   std::string& sub, int64_t& exp, JwksRequestState& state);
+  Result<Candidate> VerifyVisa(std::string_view token, size_t index, JwksRequestState& state);
+  void VerifyVisaList(const nlohmann::json& list, VerifiedPassport& out, JwksRequestState& state,
+                      bool bind_to_first);
+  bool Trusted(std::string_view iss, std::string_view jku) const;
+
+  std::vector<TrustEntry> trust_;
+  std::shared_ptr<const Clock> clock_;
+  VerifierOptions options_;
+  JwksCache jwks_;
+};
+
+// Printable, bounded form of an untrusted string for messages and logs (control characters
+// replaced, at most `max` characters).
+std::string Printable(std::string_view s, size_t max = 120);
+
+// Wildcard match of the GA4GH condition "pattern:" syntax: '?' one character, '*' any run.
+// Returns false once `steps` (decremented per comparison) is exhausted, to bound the cost.
+bool PatternMatch(std::string_view pattern, std::string_view text, int64_t& steps);
+
+}  // namespace genomefed::passport
