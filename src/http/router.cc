@@ -175,7 +175,7 @@ Router::Match Router::Find(std::string_view method, std::string_view path) const
   const Route* best = nullptr;
   size_t best_endpoint = 0;
   uint64_t best_score = 0;
-  std::vector<std::string> allow;
+  std::vector<std::string_view> allow;  // views into endpoints_ and literals: no copies
   for (const Route& r : routes_) {
     if (r.segments.size() != segs.size()) continue;
     uint64_t score = 0;
@@ -192,7 +192,7 @@ Router::Match Router::Find(std::string_view method, std::string_view path) const
     if (!ok) continue;
     const size_t* chosen = nullptr;
     for (const size_t& e : r.endpoints) {
-      const std::string& em = endpoints_[e].method;
+      std::string_view em = endpoints_[e].method;
       allow.push_back(em);
       if (em == "GET") allow.push_back("HEAD");
       if (em == method) chosen = &e;
@@ -214,7 +214,7 @@ Router::Match Router::Find(std::string_view method, std::string_view path) const
     std::sort(allow.begin(), allow.end());
     allow.erase(std::unique(allow.begin(), allow.end()), allow.end());
     m.kind = Match::Kind::kMethodNotAllowed;
-    for (const std::string& a : allow) {
+    for (std::string_view a : allow) {
       if (!m.allow.empty()) m.allow += ", ";
       m.allow += a;
     }
