@@ -232,6 +232,11 @@ SecretBytes& SecretBytes::operator=(SecretBytes&& other) noexcept {
   return *this;
 }
 
+void Wipe(std::string& secret) {
+  if (!secret.empty()) sodium_memzero(secret.data(), secret.size());
+  secret.clear();
+}
+
 Result<KeyPair> KeyPairFromSecret(SecretKey secret) {
   GF_ASSIGN_OR_RETURN(PublicKey pk, DerivePublicKey(secret));
   KeyPair pair;

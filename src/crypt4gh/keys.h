@@ -77,6 +77,9 @@ class SecretBytes {
   std::vector<uint8_t> bytes_;
 };
 
+// Overwrites a string's bytes (passphrases) in a way the compiler cannot elide, then clears it.
+void Wipe(std::string& secret);
+
 // Makes sure libsodium is initialised; every entry point calls it. Thread-safe.
 Status InitCrypto();
 
