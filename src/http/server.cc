@@ -18,6 +18,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <condition_variable>
+#include <ctime>
 #include <future>
 #include <mutex>
 #include <optional>
@@ -75,6 +76,52 @@ std::string LoggablePath(std::string_view path) {
 std::string_view SV(beast::string_view s) { return {s.data(), s.size()}; }
 
 bool HasCrLf(std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; }
+
+// RFC 9110 token characters.
+bool ValidHeaderName(std::string_view name) {
+  if (name.empty()) return false;
+  for (unsigned char c : name) {
+    if (c <= 0x20 || c >= 0x7f ||
+        std::string_view("\"(),/:;<=>?@[\\]{}").find(static_cast<char>(c)) !=
+            std::string_view::npos) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool IEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool IsFramingHeader(std::string_view name) {
+  for (std::string_view f :
+       {"content-length", "transfer-encoding", "connection", "date", "server"}) {
+    if (IEquals(name, f)) return true;
+  }
+  return false;
+}
+
+// IMF-fixdate (RFC 9110 section 5.6.7) of now, formatted at most once per second per thread.
+std::string_view HttpDate() {
+  thread_local std::time_t cached_second = 0;
+  thread_local char buf[64];
+  std::time_t now = std::time(nullptr);
+  if (now != cached_second) {
+    cached_second = now;
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    std::strftime(buf, sizeof(buf), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  }
+  return buf;
+}
 
 // Per-endpoint metrics, looked up once; status counters are cached lock-free by status code.
 struct EndpointStats {
@@ -259,6 +306,7 @@ class Session : public std::enable_shared_from_this<Session> {
     Target parts = SplitTarget(target);
     req.path = std::string(parts.path);
     bool keep_alive = breq.keep_alive();
+    http10_ = breq.version() == 10;
     bool head = breq.method() == bhttp::verb::head;
 
     Response res;
@@ -302,46 +350,68 @@ class Session : public std::enable_shared_from_this<Session> {
 
   static constexpr size_t kUnmatched = static_cast<size_t>(-1);
 
+  // The response is serialized here rather than by Beast's serializer: one reused string for the
+  // head, the body moved in, one gathered write. Framing headers (Content-Length, Connection) are
+  // the server's alone; handlers cannot set them.
   void WriteResponse(Response res, bool keep_alive, bool head, size_t endpoint,
                      const std::string& method, const std::string& path) {
     state_ = State::kBusy;
     int status = res.status;
     if (status < 100 || status > 599) status = 500;
-    res_ = {};
-    res_.version(11);
-    res_.result(static_cast<unsigned>(status));
-    res_.set(bhttp::field::server, server_->options_.server_name);
-    res_.set(bhttp::field::content_type, res.content_type);
-    for (auto& [name, value] : res.headers) {
-      if (name.empty() || HasCrLf(name) || HasCrLf(value)) {
-        log::warn("http: dropped a response header with CR/LF from route of {}",
+    keep_alive = keep_alive && !server_->stopping_.load(std::memory_order_relaxed);
+    // 1xx, 204 and 304 carry no body (RFC 9110 sections 15.2, 15.3.5, 15.4.5).
+    bool no_body = status < 200 || status == 204 || status == 304;
+    size_t bytes = no_body ? 0 : res.body.size();
+
+    head_.clear();
+    head_ += "HTTP/1.1 ";
+    head_ += std::to_string(status);
+    head_.push_back(' ');
+    std::string_view reason = SV(bhttp::obsolete_reason(static_cast<bhttp::status>(status)));
+    head_ += reason;
+    head_ += "\r\nServer: ";
+    head_ += server_->options_.server_name;
+    head_ += "\r\nDate: ";
+    head_ += HttpDate();
+    if (!no_body) {
+      head_ += "\r\nContent-Type: ";
+      head_ += HasCrLf(res.content_type) ? std::string_view("application/octet-stream")
+                                         : std::string_view(res.content_type);
+      head_ += "\r\nContent-Length: ";
+      head_ += std::to_string(bytes);
+    }
+    if (!keep_alive) {
+      head_ += "\r\nConnection: close";
+    } else if (http10_) {
+      head_ += "\r\nConnection: keep-alive";
+    }
+    for (const auto& [name, value] : res.headers) {
+      if (!ValidHeaderName(name) || HasCrLf(value) || IsFramingHeader(name)) {
+        log::warn("http: dropped response header '{}' from {}", LoggablePath(name),
                   LoggablePath(path));
         continue;
       }
-      res_.set(name, value);
+      head_ += "\r\n";
+      head_ += name;
+      head_ += ": ";
+      head_ += value;
     }
-    keep_alive = keep_alive && !server_->stopping_.load(std::memory_order_relaxed);
-    size_t bytes = res.body.size();
-    if (head) {
-      res_.content_length(bytes);
-    } else {
-      res_.body() = std::move(res.body);
-      res_.prepare_payload();
-    }
-    res_.keep_alive(keep_alive);
+    head_ += "\r\n\r\n";
+    body_ = head || no_body ? std::string() : std::move(res.body);
 
     auto micros =
         std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started_).count();
     server_->Record(endpoint, method, status, static_cast<double>(micros) * 1e-6);
     if (server_->options_.access_log) {
-      server_->LogAccess(method, path, status, head ? 0 : bytes, micros, client_);
+      server_->LogAccess(method, path, status, body_.size(), micros, client_);
     }
 
     // A response without a usable request framing must not be followed by another read.
     bool lingering = !keep_alive && (status == 400 || status == 413 || status == 431);
     stream_.expires_after(Timeout());
-    bhttp::async_write(
-        stream_, res_,
+    std::array<net::const_buffer, 2> buffers = {net::buffer(head_), net::buffer(body_)};
+    net::async_write(
+        stream_, buffers,
         [self = shared_from_this(), keep_alive, lingering](beast::error_code ec, size_t) {
           if (ec) return self->Close();
           if (lingering) return self->LingeringClose();
@@ -382,7 +452,9 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string client_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
-  bhttp::response<bhttp::string_body> res_;
+  std::string head_;  // response head, reused across requests of the connection
+  std::string body_;
+  bool http10_ = false;
   State state_ = State::kReading;
   Clock::time_point started_{};
   std::array<char, 4096> drain_;

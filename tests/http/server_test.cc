@@ -49,6 +49,13 @@ class ServerTest : public ::testing::Test {
       r.headers.emplace_back("X-Bad", "a\r\nInjected: yes");  // must be dropped
       return r;
     }));
+    ASSERT_OK(router.Get("/nocontent", [](const Request&) {
+      Response r = Response::Text("must not be sent", 204);
+      r.headers.emplace_back("Content-Length", "999");  // framing is the server's: dropped
+      r.headers.emplace_back("Bad Name", "x");          // not a token: dropped
+      r.headers.emplace_back("X-Kept", "yes");
+      return r;
+    }));
     ASSERT_OK(router.Get("/throw", [](const Request&) -> Response {
       throw std::runtime_error("boom: internal detail");
     }));
@@ -313,6 +320,48 @@ TEST_F(ServerTest, HeadAnswersGetWithoutBody) {
   EXPECT_NE(head.find("Content-Length: 8\r\n"), std::string::npos) << head;
   EXPECT_EQ(head.substr(head.size() - 4), "\r\n\r\n");
   EXPECT_EQ(got.substr(got.size() - 8), R"({"hi":1})");
+}
+
+TEST_F(ServerTest, NoContentHasNoBodyAndFramingHeadersAreTheServers) {
+  StartServer();
+  RawSocket s(server_->port());
+  ASSERT_TRUE(
+      s.Send("GET /nocontent HTTP/1.1\r\nHost: x\r\n\r\nGET /hello HTTP/1.1\r\nHost: x\r\n"
+             "Connection: close\r\n\r\n"));
+  std::string got = s.ReadAll(2000ms);
+  size_t second = got.find("HTTP/1.1 200 OK\r\n");
+  ASSERT_NE(second, std::string::npos) << got;
+  std::string first = got.substr(0, second);
+  EXPECT_EQ(first.rfind("HTTP/1.1 204 No Content\r\n", 0), 0u) << first;
+  EXPECT_EQ(first.find("Content-Length"), std::string::npos) << first;
+  EXPECT_EQ(first.find("must not be sent"), std::string::npos) << first;
+  EXPECT_EQ(first.find("Bad Name"), std::string::npos) << first;
+  EXPECT_NE(first.find("X-Kept: yes\r\n"), std::string::npos) << first;
+  EXPECT_EQ(first.substr(first.size() - 4), "\r\n\r\n");
+  std::string rest = got.substr(second);
+  EXPECT_NE(rest.find("Content-Length: 8\r\n"), std::string::npos) << rest;
+  EXPECT_NE(rest.find("Connection: close\r\n"), std::string::npos) << rest;
+  EXPECT_NE(rest.find("Server: genomefed\r\n"), std::string::npos) << rest;
+  // IMF-fixdate, e.g. "Date: Sun, 22 Nov 2026 06:40:00 GMT".
+  size_t date = rest.find("Date: ");
+  ASSERT_NE(date, std::string::npos) << rest;
+  std::string value = rest.substr(date + 6, rest.find("\r\n", date) - date - 6);
+  EXPECT_EQ(value.size(), 29u) << value;
+  EXPECT_EQ(value.substr(value.size() - 4), " GMT") << value;
+}
+
+TEST_F(ServerTest, Http10KeepAliveOnlyWhenAsked) {
+  StartServer();
+  {
+    RawSocket s(server_->port());
+    ASSERT_TRUE(s.Send("GET /hello HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"));
+    std::string got = s.ReadUntil(R"({"hi":1})", 2000ms);
+    EXPECT_NE(got.find("Connection: keep-alive\r\n"), std::string::npos) << got;
+    ASSERT_TRUE(s.Send("GET /hello HTTP/1.0\r\n\r\n"));
+    got = s.ReadAll(2000ms);
+    EXPECT_NE(got.find("Connection: close\r\n"), std::string::npos) << got;
+    EXPECT_TRUE(s.closed());
+  }
 }
 
 TEST_F(ServerTest, KeepAliveReusesOneConnection) {
