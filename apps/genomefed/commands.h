@@ -23,5 +23,6 @@ void RegisterQuery(CLI::App& root, CommandContext& ctx);
 void RegisterSynth(CLI::App& root, CommandContext& ctx);
 void RegisterKeys(CLI::App& root, CommandContext& ctx);
 void RegisterPassport(CLI::App& root, CommandContext& ctx);
+void RegisterNode(CLI::App& root, CommandContext& ctx);
 
 }  // namespace genomefed::cli

@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   RegisterSynth(app, ctx);
   RegisterKeys(app, ctx);
   RegisterPassport(app, ctx);
+  RegisterNode(app, ctx);
 
   app.parse_complete_callback([&] { genomefed::log::Init(log_level); });
   try {
