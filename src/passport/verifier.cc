@@ -1,5 +1,7 @@
 #include "passport/verifier.h"
 
+#include <openssl/sha.h>
+
 #include <algorithm>
 #include <cctype>
 #include <optional>
@@ -397,7 +399,48 @@ VerifiedPassport PassportVerifier::VerifyAuthorization(std::string_view authoriz
   return VerifyToken(TrimSpaces(authorization.substr(kBearer.size())));
 }
 
+uint64_t PassportVerifier::decision_cache_hits() const {
+  std::lock_guard<std::mutex> lock(cache_mu_);
+  return cache_hits_;
+}
+
 VerifiedPassport PassportVerifier::VerifyToken(std::string_view token) {
+  if (token.empty() || options_.decision_cache_entries == 0 ||
+      token.size() > options_.max_token_bytes) {
+    return VerifyTokenUncached(token);
+  }
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(token.data()), token.size(), digest);
+  std::string key(reinterpret_cast<const char*>(digest), sizeof(digest));
+  const int64_t now = clock_->NowSeconds();
+  {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    auto it = cache_.find(key);
+    if (it != cache_.end()) {
+      if (now < it->second.valid_until &&
+          now >= it->second.valid_until - options_.decision_cache_seconds) {
+        ++cache_hits_;
+        return it->second.passport;
+      }
+      cache_.erase(it);
+    }
+  }
+  VerifiedPassport out = VerifyTokenUncached(token);
+  if (!out.authenticated) return out;
+  int64_t valid_until = now + options_.decision_cache_seconds;
+  if (out.expires_at > 0) valid_until = std::min(valid_until, out.expires_at);
+  for (const Visa& v : out.visas) valid_until = std::min(valid_until, v.exp);
+  if (valid_until <= now) return out;
+  std::lock_guard<std::mutex> lock(cache_mu_);
+  if (cache_.size() >= options_.decision_cache_entries) {
+    std::erase_if(cache_, [now](const auto& e) { return now >= e.second.valid_until; });
+    if (cache_.size() >= options_.decision_cache_entries) cache_.clear();  // bounded, simple
+  }
+  cache_[key] = CachedDecision{out, valid_until};
+  return out;
+}
+
+VerifiedPassport PassportVerifier::VerifyTokenUncached(std::string_view token) {
   VerifiedPassport out;
   if (token.empty()) return out;
   out.token_presented = true;

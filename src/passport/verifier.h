@@ -16,8 +16,10 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/config.h"
@@ -33,6 +35,12 @@ struct VerifierOptions {
   size_t max_visa_bytes = 16 * 1024;     // one visa JWT
   size_t max_visas = 200;                // per passport; more rejects the whole passport
   int64_t clock_skew_seconds = 30;
+  // Verified passports are remembered by the SHA-256 of the token, so a client sending the same
+  // passport with every request pays for the signatures once. An entry lives at most
+  // `decision_cache_seconds` and never past the earliest exp of the passport or a visa it
+  // accepted. Only accepted passports are cached (garbage cannot fill it). 0 entries disables.
+  size_t decision_cache_entries = 4096;
+  int64_t decision_cache_seconds = 60;
   JwksCacheOptions jwks;
 };
 
@@ -75,10 +83,16 @@ class PassportVerifier {
   VerifiedPassport VerifyToken(std::string_view token);
 
   uint64_t jwks_fetch_count() const { return jwks_.fetch_count(); }
+  uint64_t decision_cache_hits() const;
   const Clock& clock() const { return *clock_; }
 
  private:
   struct Candidate;
+  struct CachedDecision {
+    VerifiedPassport passport;
+    int64_t valid_until = 0;
+  };
+  VerifiedPassport VerifyTokenUncached(std::string_view token);
   Status VerifyJwtSignatureAndTime(const struct Jwt& jwt, bool is_visa, std::string& iss,
                                    std::string& sub, int64_t& exp, JwksRequestState& state);
   Result<Candidate> VerifyVisa(std::string_view token, size_t index, JwksRequestState& state);
@@ -90,6 +104,9 @@ class PassportVerifier {
   std::shared_ptr<const Clock> clock_;
   VerifierOptions options_;
   JwksCache jwks_;
+  mutable std::mutex cache_mu_;
+  std::unordered_map<std::string, CachedDecision> cache_;  // GUARDED_BY(cache_mu_)
+  uint64_t cache_hits_ = 0;                                // GUARDED_BY(cache_mu_)
 };
 
 // Printable, bounded form of an untrusted string for messages and logs (control characters

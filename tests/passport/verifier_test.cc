@@ -120,10 +120,11 @@ class PassportTest : public ::testing::Test {
   std::unique_ptr<Authorizer> authorizer_;
 };
 
-#define EXPECT_LEVELS(rights, a, b)                                                     \
-  do {                                                                                  \
-    EXPECT_EQ((rights).LevelFor("A"), AccessLevel::a) << PassportTest::Denials(rights); \
-    EXPECT_EQ((rights).LevelFor("B"), AccessLevel::b) << PassportTest::Denials(rights); \
+#define EXPECT_LEVELS(rights, a, b)                                                 \
+  do {                                                                              \
+    const CallerRights& gf_r_ = (rights);                                           \
+    EXPECT_EQ(gf_r_.LevelFor("A"), AccessLevel::a) << PassportTest::Denials(gf_r_); \
+    EXPECT_EQ(gf_r_.LevelFor("B"), AccessLevel::b) << PassportTest::Denials(gf_r_); \
   } while (false)
 
 TEST_F(PassportTest, NoTokenIsAnonymousAndFetchesNothing) {
@@ -594,6 +595,9 @@ TEST_F(PassportTest, JwksIsRefreshedOnUnknownKidAtMostOncePerRequest) {
 }
 
 TEST_F(PassportTest, JwksCacheExpiresAfterFiveMinutes) {
+  VerifierOptions options;
+  options.decision_cache_entries = 0;  // else a cached decision may outlive the JWKS by 60 s
+  MakeAuthorizer(options);
   std::string token =
       Passport({Visa("ResearcherStatus", "x", "so")}, nullptr, Params("alice", 7200));
   EXPECT_TRUE(Authorize(token).authenticated);
@@ -624,6 +628,64 @@ TEST_F(PassportTest, FailedJwksFetchIsNotRetriedPerRequest) {
   http_->ClearFailure(kHubJku);
   EXPECT_TRUE(Authorize(token).authenticated);
   EXPECT_EQ(http_->request_count(), 2u);
+}
+
+TEST_F(PassportTest, DecisionCacheServesRepeatsUntilTheEarliestExpiry) {
+  IssueParams short_visa = Params("alice", 30);
+  std::string token =
+      Passport({Visa("ControlledAccessGrants", kDatasetA, "dac", nullptr, short_visa),
+                Visa("ResearcherStatus", "x", "so")});
+  EXPECT_LEVELS(Authorize(token), kControlled, kRegistered);
+  EXPECT_EQ(authorizer_->verifier().decision_cache_hits(), 0u);
+  EXPECT_LEVELS(Authorize(token), kControlled, kRegistered);
+  EXPECT_EQ(authorizer_->verifier().decision_cache_hits(), 1u);
+  // Past the grant's exp (+ skew) the cached decision is not reused: the grant is gone.
+  clock_->Advance(61);
+  EXPECT_LEVELS(Authorize(token), kRegistered, kRegistered);
+  EXPECT_EQ(authorizer_->verifier().decision_cache_hits(), 1u);
+  // Refused tokens are never cached.
+  std::string forged = token.substr(0, token.size() - 2) + (token.back() == 'A' ? "BB" : "AA");
+  Authorize(forged);
+  Authorize(forged);
+  EXPECT_EQ(authorizer_->verifier().decision_cache_hits(), 1u);
+}
+
+TEST_F(PassportTest, DecisionCacheCanBeDisabled) {
+  VerifierOptions options;
+  options.decision_cache_entries = 0;
+  MakeAuthorizer(options);
+  std::string token = Passport({Visa("ResearcherStatus", "x", "so")});
+  EXPECT_LEVELS(Authorize(token), kRegistered, kRegistered);
+  EXPECT_LEVELS(Authorize(token), kRegistered, kRegistered);
+  EXPECT_EQ(authorizer_->verifier().decision_cache_hits(), 0u);
+}
+
+// Every single-byte change of a valid passport (in its header, claims, visa list or signature)
+// must be refused or lose the grant; a deterministic replay of what a fuzzer would try first.
+TEST_F(PassportTest, MutatedTokensNeverKeepTheGrant) {
+  VerifierOptions options;
+  options.decision_cache_entries = 0;
+  MakeAuthorizer(options);
+  std::string token = Passport({Visa("ControlledAccessGrants", kDatasetA, "dac")});
+  ASSERT_EQ(Authorize(token).LevelFor("A"), AccessLevel::kControlled);
+  uint32_t state = 12345;
+  auto next = [&state] {
+    state = state * 1103515245u + 12345u;
+    return state >> 8;
+  };
+  const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.";
+  int kept = 0;
+  for (int i = 0; i < 600; ++i) {
+    std::string mutated = token;
+    size_t pos = next() % mutated.size();
+    char c = alphabet[next() % alphabet.size()];
+    if (mutated[pos] == c) continue;
+    mutated[pos] = c;
+    CallerRights r =
+        authorizer_->Authorize("Bearer " + mutated, std::vector<DatasetRef>{{"A", kDatasetA}});
+    if (r.LevelFor("A") == AccessLevel::kControlled) ++kept;
+  }
+  EXPECT_EQ(kept, 0);
 }
 
 TEST_F(PassportTest, PlainHttpJwksOnlyOnLoopback) {
