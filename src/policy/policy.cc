@@ -64,6 +64,14 @@ Granularity Policy::MaxGranularity(AccessLevel level) const {
   return g;
 }
 
+Policy::DatasetAccess Policy::AccessFor(AccessLevel level) const {
+  DatasetAccess access;
+  access.max_granularity = MaxGranularity(level);
+  access.min_count = config_.min_count;
+  access.exact_counts = level == AccessLevel::kControlled || config_.min_count <= 1;
+  return access;
+}
+
 Granularity Policy::ReturnedGranularity(AccessLevel level, Granularity requested) const {
   return std::min(requested, MaxGranularity(level));
 }

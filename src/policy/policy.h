@@ -58,6 +58,16 @@ class Policy {
   // export_individual_level is false.
   Granularity MaxGranularity(AccessLevel level) const;
 
+  // Everything a Beacon needs per dataset for a caller at `level`, in one value (it maps field
+  // for field onto beacon::DatasetAccess): the granularity cap, min_count, and whether counts
+  // are released exactly (CONTROLLED, or min_count <= 1) — the same rule as DiscloseCount.
+  struct DatasetAccess {
+    Granularity max_granularity = Granularity::kBoolean;
+    uint32_t min_count = 5;
+    bool exact_counts = false;
+  };
+  DatasetAccess AccessFor(AccessLevel level) const;
+
   // What to answer: the requested granularity, lowered to MaxGranularity(level).
   Granularity ReturnedGranularity(AccessLevel level, Granularity requested) const;
 

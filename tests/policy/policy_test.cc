@@ -45,6 +45,20 @@ TEST(GranularityTest, DefaultPolicy) {
   EXPECT_TRUE(p.IndividualLevelAllowed(kControlled));
 }
 
+TEST(GranularityTest, AccessForMatchesTheSeparateRules) {
+  PolicyConfig c;
+  c.min_count = 3;
+  Policy p = MakePolicy(c);
+  for (AccessLevel level : {kPublic, kRegistered, kControlled}) {
+    Policy::DatasetAccess a = p.AccessFor(level);
+    EXPECT_EQ(a.max_granularity, p.MaxGranularity(level));
+    EXPECT_EQ(a.min_count, 3u);
+    EXPECT_EQ(a.exact_counts, p.DiscloseCount(1, level).exact());
+  }
+  c.min_count = 1;
+  EXPECT_TRUE(MakePolicy(c).AccessFor(kPublic).exact_counts);
+}
+
 TEST(GranularityTest, MoreRightsNeverReturnLess) {
   PolicyConfig c;
   c.public_granularity = kCount;
