@@ -684,6 +684,21 @@ void ServerImpl::RunUntilSignal() {
   Stop(std::chrono::milliseconds(options_.shutdown_grace_ms));
 }
 
+Result<ServerOptions> MakeServerOptions(std::string_view listen, const ServerLimits& limits) {
+  GF_ASSIGN_OR_RETURN(HostPort hp, ParseHostPort(listen));
+  ServerOptions options;
+  options.host = hp.host == "localhost" ? "127.0.0.1" : hp.host;
+  beast::error_code ec;
+  net::ip::make_address(options.host, ec);
+  if (ec) {
+    return InvalidArgument("listen address '" + std::string(listen) +
+                           "': the host must be an IP address or localhost");
+  }
+  options.port = hp.port;
+  options.limits = limits;
+  return options;
+}
+
 Result<std::unique_ptr<Server>> Server::Start(ServerOptions options, Router router) {
   auto impl = std::make_unique<ServerImpl>(std::move(options), std::move(router));
   GF_RETURN_IF_ERROR(impl->Init());

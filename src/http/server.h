@@ -145,6 +145,11 @@ struct ServerOptions {
   uint32_t shutdown_grace_ms = 5000;  // Stop(): how long in-flight requests may take to finish
 };
 
+// Options for a `listen` address as written in the node and hub configs ("127.0.0.1:8080",
+// "[::1]:8080", "localhost:0") with the configured limits. The host must be an IP address or
+// "localhost" (no name resolution at start-up); kInvalidArgument otherwise.
+Result<ServerOptions> MakeServerOptions(std::string_view listen, const ServerLimits& limits);
+
 class ServerImpl;
 
 // A running server. Handlers run on the server's threads, up to limits.threads at once, and must

@@ -559,6 +559,27 @@ TEST(ServerStart, BindFailureIsIOError) {
   EXPECT_NE(second.status().message().find(std::to_string(options.port)), std::string::npos);
 }
 
+TEST(ServerStart, OptionsFromListenAddress) {
+  ServerLimits limits;
+  limits.threads = 3;
+  auto o = MakeServerOptions("127.0.0.1:8080", limits);
+  ASSERT_OK(o);
+  EXPECT_EQ(o->host, "127.0.0.1");
+  EXPECT_EQ(o->port, 8080);
+  EXPECT_EQ(o->limits.threads, 3u);
+  o = MakeServerOptions("localhost:0", limits);
+  ASSERT_OK(o);
+  EXPECT_EQ(o->host, "127.0.0.1");
+  o = MakeServerOptions("[::1]:9000", limits);
+  ASSERT_OK(o);
+  EXPECT_EQ(o->host, "::1");
+  EXPECT_EQ(MakeServerOptions("example.org:80", limits).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(MakeServerOptions("127.0.0.1", limits).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(MakeServerOptions("127.0.0.1:99999", limits).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
 TEST(ServerStart, BadHostIsInvalidArgument) {
   ServerOptions options;
   options.host = "not-an-ip";
