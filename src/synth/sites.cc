@@ -52,9 +52,28 @@ std::string RandomBases(Rng& rng, size_t n) {
 // Indel length: 1 most of the time, geometric tail up to 8 (short indels dominate in humans).
 size_t IndelLength(Rng& rng) { return 1 + std::min<uint64_t>(rng.Geometric(0.55), 7); }
 
-// Neutral spectrum: density ∝ 1/p on [kMinAncestralFrequency, max].
-double NeutralFrequency(Rng& rng, double max) {
-  return kMinAncestralFrequency * std::pow(max / kMinAncestralFrequency, rng.Uniform());
+// Ancestral ALT frequency: density ∝ p^(−kSpectrumExponent) on [kMinAncestralFrequency, max],
+// drawn by inverting its distribution function.
+double AncestralFrequency(Rng& rng, double max) {
+  constexpr double a = 1.0 - kSpectrumExponent;
+  const double lo = std::pow(kMinAncestralFrequency, a), hi = std::pow(max, a);
+  return std::pow(lo + rng.Uniform() * (hi - lo), 1.0 / a);
+}
+
+// Ascertainment: a cohort VCF lists the variants its samples carry, so a site's frequency
+// follows the spectrum weighted by the chance 1 − (1 − p)^2N that 2N haplotypes show it at all
+// (rejection sampling). Without it a small cohort would be almost all singletons.
+constexpr int kMaxAscertainmentTries = 1000;
+
+double AscertainedFrequency(Rng& rng, double max, uint64_t haplotypes) {
+  double p = AncestralFrequency(rng, max);
+  if (haplotypes == 0) return p;
+  for (int i = 1; i < kMaxAscertainmentTries; ++i) {
+    const double seen = -std::expm1(static_cast<double>(haplotypes) * std::log1p(-p));
+    if (rng.Uniform() < seen) break;
+    p = AncestralFrequency(rng, max);
+  }
+  return p;
 }
 
 bool IsAutosome(const Contig& c) { return c.name != "X" && c.name != "Y" && c.name != "MT"; }
@@ -186,7 +205,7 @@ void SiteStream::MakeAlleles(Rng& rng, Site* site) const {
       site->ref.assign(1, b);
       site->alts.emplace_back(1, SubstituteBase(rng, b));
     }
-    site->ancestral.push_back(NeutralFrequency(rng, 0.95));
+    site->ancestral.push_back(AscertainedFrequency(rng, 0.95, params_.haplotypes));
     return;
   }
 
@@ -241,7 +260,7 @@ void SiteStream::MakeAlleles(Rng& rng, Site* site) const {
   double total = 0;
   double max = 0.95;
   for (size_t i = 0; i < site->alts.size(); ++i) {
-    const double p = NeutralFrequency(rng, max);
+    const double p = AscertainedFrequency(rng, max, params_.haplotypes);
     site->ancestral.push_back(p);
     total += p;
     max = std::max(2 * kMinAncestralFrequency, 0.5 * (0.95 - total));

@@ -1,7 +1,8 @@
 // The site model of the synthetic cohort generator (internal to synth/): where variants are,
 // what their alleles are, how frequent each ALT is in the ancestral population and in each
-// drifted population. Depends only on the seed and the site layout, never on the samples, so
-// cohorts generated with one seed share their sites.
+// drifted population. Positions and alleles depend only on the seed and the site layout, never
+// on the samples, so cohorts generated with one seed share their sites; frequencies also depend
+// on the cohort size (ascertainment), for rare sites only.
 #pragma once
 
 #include <cstdint>
@@ -17,6 +18,11 @@ namespace genomefed::synth {
 // Lowest ancestral ALT frequency of the neutral spectrum: about one copy in an effective
 // population of 50,000 diploids. Fixed so that cohorts of any size share frequencies.
 inline constexpr double kMinAncestralFrequency = 1e-5;
+
+// Exponent of the ancestral frequency spectrum, density ∝ p^(−1.2). A constant-size neutral
+// population gives 1/p; recent growth adds rare variants, and 1.2 reproduces the shares seen in
+// 1000 Genomes phase 3 (about 9 % of alleles above 5 %, three quarters below 0.5 %).
+inline constexpr double kSpectrumExponent = 1.2;
 
 struct Site {
   uint64_t index = 0;  // 0-based over all records, in output order
@@ -35,6 +41,10 @@ struct SiteModelParams {
   double multiallelic_fraction = 0.03;
   double indel_fraction = 0.12;
   uint32_t causal_variants = 0;
+  // Haplotypes in the cohort (2 × samples): site frequencies are those such a cohort finds
+  // segregating. 0 disables ascertainment. Common sites keep their frequency whatever the
+  // cohort size; only rare ones change.
+  uint64_t haplotypes = 0;
 };
 
 // Streams the sites in sorted order: contigs in the given order, strictly increasing positions

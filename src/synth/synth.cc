@@ -247,6 +247,7 @@ Result<SynthSummary> Generate(const SynthOptions& o) {
   params.multiallelic_fraction = o.multiallelic_fraction;
   params.indel_fraction = o.indel_fraction;
   params.causal_variants = o.causal_variants;
+  params.haplotypes = 2ull * o.samples;
   SiteStream sites(params, contigs);
 
   VcfHeaderSpec header;

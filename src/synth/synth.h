@@ -3,7 +3,8 @@
 // truth file, for tests, benchmarks and the demo federation.
 //
 // Model (docs/synth.md): sites on GRCh38 contigs (lengths and PARs), an ancestral allele
-// frequency per ALT from the neutral spectrum (density ∝ 1/p), population frequencies drifted
+// frequency per ALT from a spectrum skewed to rare alleles (density ∝ p^−1.2), population
+// frequencies drifted
 // from it by the Balding–Nichols model (Dirichlet with concentration (1−Fst)/Fst), genotypes in
 // Hardy–Weinberg proportions per population, males haploid on chrX outside the PARs, some
 // missing and partly missing calls, SNVs, indels and multi-allelic sites (including ALTs that

@@ -254,6 +254,8 @@ TEST_F(SynthCohortTest, SpectrumIsSkewedToRareAlleles) {
       if (ac == 1) ++singletons;
     }
   }
+  std::cout << alleles << " ALT alleles: " << rare << " with AF < 1%, " << singletons
+            << " singletons, " << common << " with AF >= 5%\n";
   EXPECT_GT(rare, alleles / 2) << "most alleles must have AF < 1%";
   EXPECT_GT(singletons, alleles / 5);
   EXPECT_GT(common, alleles / 20) << "yet common variants exist";
@@ -337,7 +339,7 @@ TEST_F(SynthCohortTest, HardyWeinbergHoldsWithinPopulations) {
         het += (a != b) ? 1 : 0;
       }
       const double p = alt / (2 * n);
-      if (p < 0.1 || p > 0.9) continue;
+      if (p < 0.05 || p > 0.95) continue;
       ++sites;
       // 2n/(2n−1) removes the small bias of estimating p from the same genotypes.
       const double e = 2 * p * (1 - p) * n * (2 * n) / (2 * n - 1);
