@@ -3,20 +3,21 @@
 // truth file, for tests, benchmarks and the demo federation.
 //
 // Model (docs/synth.md): sites on GRCh38 contigs (lengths and PARs), an ancestral allele
-// frequency per ALT from a spectrum skewed to rare alleles (density ∝ p^−1.2), population
-// frequencies drifted
-// from it by the Balding–Nichols model (Dirichlet with concentration (1−Fst)/Fst), genotypes in
-// Hardy–Weinberg proportions per population, males haploid on chrX outside the PARs, some
-// missing and partly missing calls, SNVs, indels and multi-allelic sites (including ALTs that
-// need trimming once split), HPO phenotypes with ICD-10 diagnoses, a few causal variants that
-// raise the odds of one phenotype, and DUO consent codes.
+// frequency per ALT from a spectrum skewed to rare alleles (density ∝ p^−1.2), ascertained by
+// the cohort size (a site is one the cohort's haplotypes would show), population frequencies
+// drifted from it by the Balding–Nichols model (Dirichlet with concentration (1−Fst)/Fst),
+// genotypes in Hardy–Weinberg proportions per population, males haploid on chrX outside the
+// PARs, some missing and partly missing calls, SNVs, indels and multi-allelic sites (including
+// ALTs that need trimming once split), HPO phenotypes with ICD-10 diagnoses, a few causal
+// variants that raise the odds of one phenotype, and DUO consent codes.
 //
-// Determinism: the same options give byte-identical samples.tsv and truth.tsv and identical VCF
-// records. The site model (positions, alleles, ancestral and per-population frequencies, causal
-// sites) depends only on `seed`, the contigs and `variants`; population frequencies depend on
-// the population label, not on its position in the list. Samples and genotypes depend further on
-// `sample_prefix` and the population list, so cohorts of different countries generated with one
-// seed share sites and causal variants but differ in frequencies and individuals.
+// Determinism: the same options give byte-identical samples.tsv, truth.tsv and VCF/BCF files.
+// Positions, alleles and causal sites depend only on `seed`, the contigs and `variants`;
+// ancestral frequencies of rare sites also on `samples` (ascertainment); population frequencies
+// on the population label, not on its position in the list. Samples and genotypes depend
+// further on `sample_prefix` and the population list, so cohorts of different countries
+// generated with one seed share sites and causal variants but differ in frequencies and
+// individuals.
 //
 // Scale: genotypes are streamed record by record (memory O(samples), never samples × variants);
 // rare alleles cost O(carriers) through geometric skipping.
