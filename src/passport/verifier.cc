@@ -337,11 +337,14 @@ void PassportVerifier::VerifyVisaList(const nlohmann::json& list, VerifiedPasspo
     out.authenticated = true;
   }
 
+  auto is_caller = [&](const Visa& v) {
+    return v.sub == out.subject && (!options_.bind_subject_and_issuer || v.iss == out.issuer);
+  };
   // Subject binding: directly by sub, or through an unconditional LinkedIdentities visa of
   // the caller that names the other identity ("sub,iss;sub,iss" with percent-encoding).
   std::set<Identity> linked;
   for (const Candidate& c : candidates) {
-    if (c.visa.type != "LinkedIdentities" || !c.conditions.is_null() || c.visa.sub != out.subject) {
+    if (c.visa.type != "LinkedIdentities" || !c.conditions.is_null() || !is_caller(c.visa)) {
       continue;
     }
     for (std::string_view entry : Split(c.visa.value, ';')) {
@@ -354,7 +357,7 @@ void PassportVerifier::VerifyVisaList(const nlohmann::json& list, VerifiedPasspo
   }
   std::vector<Candidate> bound;
   for (Candidate& c : candidates) {
-    if (c.visa.sub == out.subject || linked.count({c.visa.sub, c.visa.iss}) != 0) {
+    if (is_caller(c.visa) || linked.count({c.visa.sub, c.visa.iss}) != 0) {
       bound.push_back(std::move(c));
     } else {
       out.denials.push_back("visa " + std::to_string(c.visa.index) +

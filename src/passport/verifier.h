@@ -35,6 +35,11 @@ struct VerifierOptions {
   size_t max_visa_bytes = 16 * 1024;     // one visa JWT
   size_t max_visas = 200;                // per passport; more rejects the whole passport
   int64_t clock_skew_seconds = 30;
+  // Subject binding. By default a visa belongs to the caller when its `sub` equals the
+  // passport's, whoever issued it (trusted issuers are assumed to share the subject namespace,
+  // as federated AAIs and the genomefed hub do). When true, the visa's `iss` must also equal the
+  // passport's; other identities then need a LinkedIdentities visa.
+  bool bind_subject_and_issuer = false;
   // Verified passports are remembered by the SHA-256 of the token, so a client sending the same
   // passport with every request pays for the signatures once. An entry lives at most
   // `decision_cache_seconds` and never past the earliest exp of the passport or a visa it

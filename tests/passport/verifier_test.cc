@@ -4,8 +4,10 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <atomic>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "passport/base64url.h"
@@ -417,6 +419,50 @@ TEST_F(PassportTest, LinkedIdentitiesBindAnotherSub) {
                                   nullptr, Params("carol"));
   CallerRights r2 = Authorize(Passport({grant, foreign_link}));
   EXPECT_LEVELS(r2, kPublic, kPublic);
+}
+
+TEST_F(PassportTest, StrictBindingNeedsTheSameIssuerOrALink) {
+  trust_.push_back({kOther, kOtherJku});
+  IssueParams other = Params();
+  other.iss = kOther;
+  other.jku = kOtherJku;
+  std::string grant =
+      IssueVisa(K().rogue, other, Spec("ControlledAccessGrants", kDatasetA, "dac")).value();
+  MakeAuthorizer();
+  EXPECT_LEVELS(Authorize(Passport({grant})), kControlled, kPublic);  // same sub, other issuer
+  VerifierOptions strict;
+  strict.bind_subject_and_issuer = true;
+  MakeAuthorizer(strict);
+  CallerRights r = Authorize(Passport({grant}));
+  EXPECT_LEVELS(r, kPublic, kPublic);
+  EXPECT_NE(Denials(r).find("another subject"), std::string::npos);
+  std::string link = Visa("LinkedIdentities", "alice,https%3A%2F%2Fevil.example.org", "system");
+  EXPECT_LEVELS(Authorize(Passport({grant, link})), kControlled, kPublic);
+}
+
+TEST_F(PassportTest, ConcurrentRequestsShareCachesSafely) {
+  std::vector<std::string> tokens;
+  for (int i = 0; i < 4; ++i) {
+    tokens.push_back(
+        Passport({Visa("ControlledAccessGrants", kDatasetA, "dac", i % 2 ? &K().rs : nullptr),
+                  Visa("ResearcherStatus", "x", "so")}));
+  }
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 40; ++i) {
+        CallerRights r = Authorize(tokens[(t + i) % tokens.size()]);
+        if (r.LevelFor("A") != AccessLevel::kControlled ||
+            r.LevelFor("B") != AccessLevel::kRegistered) {
+          ++wrong;
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(wrong.load(), 0);
+  EXPECT_LE(http_->request_count(), 4u);  // concurrent first fetches at most, then cached
 }
 
 TEST_F(PassportTest, SelfAssertedVisasGrantNothing) {
