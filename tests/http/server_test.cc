@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include <atomic>
+#include <csignal>
+#include <fstream>
 #include <future>
 #include <sstream>
 #include <thread>
@@ -410,24 +412,26 @@ TEST_F(ServerTest, SendAllSlowEndpointTimesOutOthersReturnQuickly) {
   std::vector<ClientRequest> reqs(4);
   for (auto& r : reqs) {
     r.url = Url("/hello");
-    r.timeout_ms = 3000;
+    r.timeout_ms = 5000;
   }
-  reqs[1].url = Url("/slow?ms=1500");
-  reqs[1].timeout_ms = 200;
+  reqs[1].url = Url("/slow?ms=2500");
+  reqs[1].timeout_ms = 300;
   auto t0 = std::chrono::steady_clock::now();
   auto results = client_->SendAll(reqs);
   auto elapsed = std::chrono::steady_clock::now() - t0;
   ASSERT_EQ(results.size(), 4u);
+  // Margins are wide for a loaded 2-core machine; the slow handler takes 2.5 s, so anything
+  // under that shows that no request waited for it.
   for (size_t i : {0u, 2u, 3u}) {
     ASSERT_OK(results[i]);
     EXPECT_EQ(results[i]->status, 200);
-    EXPECT_LT(results[i]->elapsed_ms, 150) << i;
+    EXPECT_LT(results[i]->elapsed_ms, 1000) << i;
   }
   ASSERT_FALSE(results[1].ok());
   EXPECT_EQ(results[1].status().code(), StatusCode::kDeadlineExceeded)
       << results[1].status().ToString();
-  EXPECT_LT(elapsed, 1000ms);
-  EXPECT_GE(elapsed, 150ms);
+  EXPECT_LT(elapsed, 2000ms);
+  EXPECT_GE(elapsed, 250ms);
 }
 
 TEST_F(ServerTest, GracefulShutdownFinishesInFlightRequest) {
@@ -470,7 +474,21 @@ TEST_F(ServerTest, StopIsBoundedWhenAHandlerOverstays) {
 TEST_F(ServerTest, RunUntilSignalReturnsOnSigterm) {
   StartServer();
   auto runner = std::async(std::launch::async, [this] { server_->RunUntilSignal(); });
-  std::this_thread::sleep_for(100ms);
+  // Send SIGTERM only once a handler is installed (SigCgt in /proc/self/status), or the default
+  // action would end the whole test binary.
+  auto sigterm_caught = [] {
+    std::ifstream status("/proc/self/status");
+    std::string line;
+    while (std::getline(status, line)) {
+      if (line.rfind("SigCgt:", 0) == 0) {
+        uint64_t mask = std::stoull(line.substr(7), nullptr, 16);
+        return (mask >> (SIGTERM - 1)) & 1;
+      }
+    }
+    return uint64_t{0};
+  };
+  for (int i = 0; i < 500 && !sigterm_caught(); ++i) std::this_thread::sleep_for(10ms);
+  ASSERT_TRUE(sigterm_caught());
   ASSERT_EQ(Get("/hello")->status, 200);
   ::kill(::getpid(), SIGTERM);
   EXPECT_EQ(runner.wait_for(5s), std::future_status::ready);
