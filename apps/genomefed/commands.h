@@ -21,6 +21,7 @@ void RegisterVersion(CLI::App& root, CommandContext& ctx);
 void RegisterIngest(CLI::App& root, CommandContext& ctx);
 void RegisterQuery(CLI::App& root, CommandContext& ctx);
 void RegisterSynth(CLI::App& root, CommandContext& ctx);
+void RegisterCrypt4gh(CLI::App& root, CommandContext& ctx);
 void RegisterKeys(CLI::App& root, CommandContext& ctx);
 void RegisterPassport(CLI::App& root, CommandContext& ctx);
 void RegisterNode(CLI::App& root, CommandContext& ctx);

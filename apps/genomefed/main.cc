@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   // The dispatch table: one line per subcommand file.
   RegisterVersion(app, ctx);
   RegisterSynth(app, ctx);
+  RegisterCrypt4gh(app, ctx);
   RegisterKeys(app, ctx);
   RegisterPassport(app, ctx);
   RegisterNode(app, ctx);

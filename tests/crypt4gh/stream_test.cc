@@ -56,8 +56,8 @@ TEST(Interop, KnownAnswerFileHeaderHoldsTheGivenDataKey) {
   // The README gives the data key the writer used: the X25519/BLAKE2b shared key must open it.
   std::string file = SharedFile("kat.c4gh");
   KeyPair alice = SharedKey("rfc7748_alice.c4ghv1-none.sec");
-  Result<EncryptedHeader> header = ParseHeader(std::span<const uint8_t>(
-      reinterpret_cast<const uint8_t*>(file.data()), file.size()));
+  Result<EncryptedHeader> header = ParseHeader(
+      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(file.data()), file.size()));
   ASSERT_OK(header);
   ASSERT_EQ(header->packets.size(), 1u);
   Result<DecryptedHeader> opened = DecryptHeader(*header, alice);
@@ -109,10 +109,10 @@ TEST(Interop, ReencryptedSharedFileDecryptsForTheNewRecipient) {
   ASSERT_OK(plain);
   EXPECT_EQ(*plain, SharedFile("spec-v4.3.vcf.gz.plain"));
   // The body is untouched: same trailing bytes.
-  Result<EncryptedHeader> h1 = ParseHeader(std::span<const uint8_t>(
-      reinterpret_cast<const uint8_t*>(file.data()), file.size()));
-  Result<EncryptedHeader> h2 = ParseHeader(std::span<const uint8_t>(
-      reinterpret_cast<const uint8_t*>(out.data()), out.size()));
+  Result<EncryptedHeader> h1 = ParseHeader(
+      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(file.data()), file.size()));
+  Result<EncryptedHeader> h2 = ParseHeader(
+      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(out.data()), out.size()));
   ASSERT_OK(h1);
   ASSERT_OK(h2);
   EXPECT_EQ(file.substr(h1->size), out.substr(h2->size));
@@ -130,8 +130,8 @@ TEST_P(RoundTrip, EncryptThenDecrypt) {
   options.recipients = {reader.public_key};
   Result<std::string> file = EncryptString(plain, options);
   ASSERT_OK(file);
-  Result<EncryptedHeader> header = ParseHeader(std::span<const uint8_t>(
-      reinterpret_cast<const uint8_t*>(file->data()), file->size()));
+  Result<EncryptedHeader> header = ParseHeader(
+      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(file->data()), file->size()));
   ASSERT_OK(header);
   EXPECT_EQ(file->size() - header->size, BodySizeFor(size));
   Result<std::string> back = DecryptString(*file, reader);
@@ -208,14 +208,14 @@ TEST(EditList, CrossingSegmentBoundariesIsHonoured) {
   std::string plain = RandomBytes(5 * 65536 + 100, 3);
   KeyPair k = NewKeys();
   const std::vector<std::vector<uint64_t>> cases = {
-      {65530, 20},                        // across the first boundary
-      {10, 65536 * 2, 100, 5},            // a keep spanning two whole segments, then a later one
-      {0, 5, 65536 * 3, 65536 + 1},       // starting at 0, then crossing two boundaries
-      {65536 * 4 + 3},                    // odd: keep everything after a skip
-      {1, 1, 1, 1, 1},                    // many small pieces, odd: the rest too
-      {0, 0},                             // keeps nothing
-      {65536 * 5 + 90, 1000},             // runs past the end of the file
-      {65536 * 10, 5},                    // starts after the end
+      {65530, 20},                   // across the first boundary
+      {10, 65536 * 2, 100, 5},       // a keep spanning two whole segments, then a later one
+      {0, 5, 65536 * 3, 65536 + 1},  // starting at 0, then crossing two boundaries
+      {65536 * 4 + 3},               // odd: keep everything after a skip
+      {1, 1, 1, 1, 1},               // many small pieces, odd: the rest too
+      {0, 0},                        // keeps nothing
+      {65536 * 5 + 90, 1000},        // runs past the end of the file
+      {65536 * 10, 5},               // starts after the end
   };
   for (const auto& edits : cases) {
     EncryptOptions options;
@@ -237,16 +237,23 @@ TEST(Range, DecryptsOnlyTheNeededSegmentsOfTheEditedView) {
   Result<std::string> file = EncryptString(plain, options);
   ASSERT_OK(file);
   const std::vector<std::pair<uint64_t, std::optional<uint64_t>>> ranges = {
-      {0, 1}, {65535, 65537}, {65536, 65536 * 2}, {100, std::nullopt},
-      {7 * 65536, std::nullopt}, {7 * 65536 + 10, 7 * 65536 + 50}, {9 * 65536, std::nullopt},
-      {5, 5}, {3 * 65536 + 1, 6 * 65536 - 1}};
+      {0, 1},
+      {65535, 65537},
+      {65536, 65536 * 2},
+      {100, std::nullopt},
+      {7 * 65536, std::nullopt},
+      {7 * 65536 + 10, 7 * 65536 + 50},
+      {9 * 65536, std::nullopt},
+      {5, 5},
+      {3 * 65536 + 1, 6 * 65536 - 1}};
   for (const auto& [start, end] : ranges) {
     DecryptOptions opts;
     opts.range.start = start;
     opts.range.end = end;
     Result<std::string> back = DecryptString(*file, k, opts);
     ASSERT_OK(back);
-    std::string want = start >= plain.size() ? "" : plain.substr(start, end ? *end - start : std::string::npos);
+    std::string want =
+        start >= plain.size() ? "" : plain.substr(start, end ? *end - start : std::string::npos);
     EXPECT_TRUE(*back == want) << start << "-" << (end ? std::to_string(*end) : "");
   }
   // A damaged segment outside the range is never read.
@@ -308,8 +315,8 @@ TEST(Reencrypt, NewHeaderSameBody) {
     StringWriter w(&out);
     ReencryptOptions ro;
     ro.trim = trim;
-    ASSERT_OK(Reencrypt(in, w, owner, std::span<const PublicKey>(&requester.public_key, 1), &node,
-                        ro));
+    ASSERT_OK(
+        Reencrypt(in, w, owner, std::span<const PublicKey>(&requester.public_key, 1), &node, ro));
     DecryptOptions opts;
     opts.sender_pk = node.public_key;
     Result<std::string> back = DecryptString(out, requester, opts);
@@ -318,8 +325,8 @@ TEST(Reencrypt, NewHeaderSameBody) {
     EXPECT_EQ(DecryptString(out, owner).status().code(), StatusCode::kPermissionDenied);
     // Packets for `other` are kept unless trimmed.
     EXPECT_EQ(DecryptString(out, other).ok(), !trim);
-    Result<EncryptedHeader> h = ParseHeader(std::span<const uint8_t>(
-        reinterpret_cast<const uint8_t*>(out.data()), out.size()));
+    Result<EncryptedHeader> h = ParseHeader(
+        std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(out.data()), out.size()));
     ASSERT_OK(h);
     EXPECT_EQ(out.size() - h->size, BodySizeFor(plain.size()));
   }
@@ -343,10 +350,10 @@ TEST(Rearrange, KeepsOnlyTheSegmentsOfTheRange) {
     ASSERT_OK(Rearrange(in, w, k, range, std::span<const PublicKey>(&requester.public_key, 1)));
     Result<std::string> back = DecryptString(out, requester);
     ASSERT_OK(back);
-    std::string want = range.start >= plain.size()
-                           ? ""
-                           : plain.substr(range.start, range.end ? *range.end - range.start
-                                                                 : std::string::npos);
+    std::string want =
+        range.start >= plain.size()
+            ? ""
+            : plain.substr(range.start, range.end ? *range.end - range.start : std::string::npos);
     EXPECT_TRUE(*back == want) << range.start;
     if (range.end) {
       EXPECT_LT(out.size(), file->size() / 2);
@@ -401,8 +408,8 @@ TEST(Tamper, TruncationIsAnError) {
   options.recipients = {k.public_key};
   Result<std::string> file = EncryptString(plain, options);
   ASSERT_OK(file);
-  Result<EncryptedHeader> h = ParseHeader(std::span<const uint8_t>(
-      reinterpret_cast<const uint8_t*>(file->data()), file->size()));
+  Result<EncryptedHeader> h = ParseHeader(
+      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(file->data()), file->size()));
   ASSERT_OK(h);
   const size_t body = h->size;
   // Cuts inside the header, inside a segment's nonce, ciphertext and MAC.
@@ -424,9 +431,7 @@ TEST(Tamper, TruncationIsAnError) {
 
 TEST(Header, MalformedHeadersGiveClearErrors) {
   KeyPair k = NewKeys();
-  auto decrypt_status = [&](const std::string& bytes) {
-    return DecryptString(bytes, k).status();
-  };
+  auto decrypt_status = [&](const std::string& bytes) { return DecryptString(bytes, k).status(); };
   using namespace std::string_literals;
   Status s = decrypt_status("");
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
@@ -477,8 +482,8 @@ TEST(Header, PacketsNotForUsAreSkipped) {
   Result<std::string> file = EncryptString(plain, options);
   ASSERT_OK(file);
   // Add a packet of an unknown method in front as well.
-  Result<EncryptedHeader> h = ParseHeader(std::span<const uint8_t>(
-      reinterpret_cast<const uint8_t*>(file->data()), file->size()));
+  Result<EncryptedHeader> h = ParseHeader(
+      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(file->data()), file->size()));
   ASSERT_OK(h);
   HeaderPacket unknown;
   unknown.method = 9;
@@ -505,8 +510,8 @@ TEST(Header, TwoEditListsForOneReaderAreRefused) {
   }
   packets.push_back(packets.back());
   std::string bytes = SerializeHeader(packets);
-  Result<EncryptedHeader> h = ParseHeader(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()),
-                                           bytes.size()));
+  Result<EncryptedHeader> h = ParseHeader(
+      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
   ASSERT_OK(h);
   Result<DecryptedHeader> d = DecryptHeader(*h, k);
   EXPECT_EQ(d.status().code(), StatusCode::kInvalidArgument);
