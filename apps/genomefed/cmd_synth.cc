@@ -1,7 +1,9 @@
 // genomefed synth: writes a deterministic synthetic cohort (see src/synth/synth.h, docs/synth.md).
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <iomanip>
 #include <iostream>
 #include <sstream>
 
@@ -65,7 +67,8 @@ Status Run(SynthArgs& a) {
               << "  " << o.samples << " samples, " << s.records << " records, " << s.alleles
               << " ALT alleles (" << s.multiallelic_records << " multi-allelic records, "
               << s.indel_alleles << " indel alleles, " << s.singletons << " singletons)\n"
-              << "  " << s.causal.size() << " causal variants, " << s.seconds << " s ("
+              << "  " << s.causal.size() << " causal variants, " << std::fixed
+              << std::setprecision(2) << s.seconds << " s ("
               << static_cast<double>(s.genotypes) / std::max(s.seconds, 1e-9) / 1e6
               << " M genotypes/s)\n";
   }
@@ -81,7 +84,7 @@ void RegisterSynth(CLI::App& root, CommandContext& ctx) {
       "synth", "Write a deterministic synthetic cohort: VCF/BCF + index, samples.tsv, truth.tsv");
   cmd->add_option("--samples", o.samples, "Number of samples")->required();
   cmd->add_option("--variants", o.variants, "Number of VCF records")->required();
-  cmd->add_option("--seed", o.seed, "Seed of the site model (positions, alleles, frequencies)")
+  cmd->add_option("--seed", o.seed, "Seed of the cohort (sites, frequencies, samples, genotypes)")
       ->capture_default_str();
   cmd->add_option("--out", args->out, "Output directory")->required();
   cmd->add_option("--contigs", args->contigs,
