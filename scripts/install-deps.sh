@@ -11,7 +11,7 @@ packages=(
   libsqlite3-dev libpq-dev libpqxx-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libtomlplusplus-dev libgtest-dev libgmock-dev libbenchmark-dev libroaring-dev zlib1g-dev
   # tools used by tests, benchmarks and the demo
-  bcftools tabix curl postgresql wrk nginx-light hyperfine python3
+  bcftools tabix curl postgresql wrk nginx-light hyperfine python3 time
 )
 # Node.js may come from another source that bundles npm (nodesource); only add Debian's if absent.
 command -v node >/dev/null 2>&1 || packages+=(nodejs)

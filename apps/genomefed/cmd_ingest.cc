@@ -27,9 +27,10 @@ void PrintReport(const ingest::IngestReport& r, const IngestArgs& a) {
   std::printf("  records  %llu\n  sites    %llu\n  alleles  %llu\n",
               static_cast<unsigned long long>(r.records), static_cast<unsigned long long>(r.sites),
               static_cast<unsigned long long>(r.alleles));
-  std::printf("  samples  %u added, %u in the dataset, %u without metadata, %u sheet rows kept "
-              "for later batches\n",
-              r.samples_added, r.samples_total, r.samples_without_metadata, r.sheet_rows_pending);
+  std::printf(
+      "  samples  %u added, %u in the dataset, %u without metadata, %u sheet rows kept "
+      "for later batches\n",
+      r.samples_added, r.samples_total, r.samples_without_metadata, r.sheet_rows_pending);
   if (r.skipped.empty()) {
     std::printf("  skipped  none\n");
   } else {

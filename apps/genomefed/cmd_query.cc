@@ -1,10 +1,10 @@
 // genomefed query: allele figures straight from a node's store, for operators and tests.
 #include <cstdio>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <tuple>
-#include <nlohmann/json.hpp>
 
 #include "apps/genomefed/commands.h"
 #include "store/store.h"
@@ -33,7 +33,8 @@ Result<std::pair<store::SampleField, std::string>> ParseFilter(const std::string
       if (value == "female") return std::pair{SampleField::kSex, std::string(store::kNcitFemale)};
       if (value == "male") return std::pair{SampleField::kSex, std::string(store::kNcitMale)};
     }
-    return InvalidArgument("filter '" + term + "': use population=LABEL, sex=female|male or a term");
+    return InvalidArgument("filter '" + term +
+                           "': use population=LABEL, sex=female|male or a term");
   }
   if (term == store::kNcitFemale || term == store::kNcitMale || term == store::kNcitUnknownSex) {
     return std::pair{SampleField::kSex, term};
@@ -62,12 +63,9 @@ Result<std::tuple<std::string, int64_t, int64_t>> ParseRegion(const std::string&
 }
 
 nlohmann::json CountsJson(const store::AlleleCounts& c) {
-  return {{"alleleCount", c.allele_count},
-          {"alleleNumber", c.allele_number},
-          {"alleleFrequency", c.frequency()},
-          {"alleleCountHeterozygous", c.ac_het},
-          {"alleleCountHomozygous", c.ac_hom},
-          {"alleleCountHemizygous", c.ac_hemi},
+  return {{"alleleCount", c.allele_count},     {"alleleNumber", c.allele_number},
+          {"alleleFrequency", c.frequency()},  {"alleleCountHeterozygous", c.ac_het},
+          {"alleleCountHomozygous", c.ac_hom}, {"alleleCountHemizygous", c.ac_hemi},
           {"individuals", c.individuals}};
 }
 
@@ -82,7 +80,8 @@ void Add(store::AlleleCounts& into, const store::AlleleCounts& c) {
 
 Status Run(const QueryArgs& a) {
   if (a.variant.empty() == a.region.empty()) {
-    return InvalidArgument("give exactly one of --variant CHR:POS:REF:ALT or --region CHR:START-END");
+    return InvalidArgument(
+        "give exactly one of --variant CHR:POS:REF:ALT or --region CHR:START-END");
   }
   std::vector<std::pair<store::SampleField, std::string>> filters;
   for (const auto& f : a.filters) {
@@ -129,13 +128,16 @@ Status Run(const QueryArgs& a) {
       std::cout << CountsJson(c).dump() << "\n";
     } else {
       std::printf("variant                  %s\n", store::FormatAlleleKey(key).c_str());
-      std::printf("alleleCount              %llu\n", static_cast<unsigned long long>(c.allele_count));
-      std::printf("alleleNumber             %llu\n", static_cast<unsigned long long>(c.allele_number));
+      std::printf("alleleCount              %llu\n",
+                  static_cast<unsigned long long>(c.allele_count));
+      std::printf("alleleNumber             %llu\n",
+                  static_cast<unsigned long long>(c.allele_number));
       std::printf("alleleFrequency          %.6g\n", c.frequency());
       std::printf("alleleCountHeterozygous  %llu\n", static_cast<unsigned long long>(c.ac_het));
       std::printf("alleleCountHomozygous    %llu\n", static_cast<unsigned long long>(c.ac_hom));
       std::printf("alleleCountHemizygous    %llu\n", static_cast<unsigned long long>(c.ac_hemi));
-      std::printf("individuals              %llu\n", static_cast<unsigned long long>(c.individuals));
+      std::printf("individuals              %llu\n",
+                  static_cast<unsigned long long>(c.individuals));
     }
     return Status::Ok();
   }
@@ -151,8 +153,9 @@ Status Run(const QueryArgs& a) {
   }
   nlohmann::json rows = nlohmann::json::array();
   if (!a.json) {
-    std::printf("#variant\talleleCount\talleleNumber\talleleFrequency\talleleCountHeterozygous\t"
-                "alleleCountHomozygous\talleleCountHemizygous\tindividuals\n");
+    std::printf(
+        "#variant\talleleCount\talleleNumber\talleleFrequency\talleleCountHeterozygous\t"
+        "alleleCountHomozygous\talleleCountHemizygous\tindividuals\n");
   }
   for (const auto& key : keys) {
     bool found = false;
@@ -162,14 +165,13 @@ Status Run(const QueryArgs& a) {
       row["variant"] = store::FormatAlleleKey(key);
       rows.push_back(std::move(row));
     } else {
-      std::printf("%s\t%llu\t%llu\t%.6g\t%llu\t%llu\t%llu\t%llu\n",
-                  store::FormatAlleleKey(key).c_str(),
-                  static_cast<unsigned long long>(c.allele_count),
-                  static_cast<unsigned long long>(c.allele_number), c.frequency(),
-                  static_cast<unsigned long long>(c.ac_het),
-                  static_cast<unsigned long long>(c.ac_hom),
-                  static_cast<unsigned long long>(c.ac_hemi),
-                  static_cast<unsigned long long>(c.individuals));
+      std::printf(
+          "%s\t%llu\t%llu\t%.6g\t%llu\t%llu\t%llu\t%llu\n", store::FormatAlleleKey(key).c_str(),
+          static_cast<unsigned long long>(c.allele_count),
+          static_cast<unsigned long long>(c.allele_number), c.frequency(),
+          static_cast<unsigned long long>(c.ac_het), static_cast<unsigned long long>(c.ac_hom),
+          static_cast<unsigned long long>(c.ac_hemi),
+          static_cast<unsigned long long>(c.individuals));
     }
   }
   if (a.json) std::cout << rows.dump() << "\n";

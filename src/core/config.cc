@@ -11,9 +11,12 @@ namespace genomefed {
 
 std::string_view GranularityName(Granularity g) {
   switch (g) {
-    case Granularity::kBoolean: return "boolean";
-    case Granularity::kCount: return "count";
-    case Granularity::kRecord: return "record";
+    case Granularity::kBoolean:
+      return "boolean";
+    case Granularity::kCount:
+      return "count";
+    case Granularity::kRecord:
+      return "record";
   }
   return "boolean";
 }
@@ -183,7 +186,8 @@ Status ReadTrust(const toml::table& root, std::string_view source, std::vector<T
   }
   for (const toml::node& item : *arr) {
     const toml::table* t = item.as_table();
-    if (t == nullptr) return InvalidArgument(std::string(source) + ": [[trust]] entries are tables");
+    if (t == nullptr)
+      return InvalidArgument(std::string(source) + ": [[trust]] entries are tables");
     TableReader r(*t, "trust", source);
     TrustEntry e;
     GF_RETURN_IF_ERROR(r.String("iss", e.iss));

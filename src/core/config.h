@@ -35,9 +35,9 @@ struct TrustEntry {
 // Per-dataset settings under [[datasets]] (optional; datasets exist by being ingested).
 struct DatasetConfig {
   std::string id;
-  std::string name;         // display name; defaults to id
+  std::string name;  // display name; defaults to id
   std::string description;
-  std::string visa_value;   // ControlledAccessGrants value; default {public_url}/datasets/{id}
+  std::string visa_value;  // ControlledAccessGrants value; default {public_url}/datasets/{id}
   std::vector<std::string> consent_codes;  // DUO ids shown in /datasets and the catalogue
 };
 

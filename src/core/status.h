@@ -63,7 +63,9 @@ class [[nodiscard]] Status {
   std::string message_;
 };
 
-inline Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
+inline Status InvalidArgument(std::string m) {
+  return {StatusCode::kInvalidArgument, std::move(m)};
+}
 inline Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
 inline Status AlreadyExists(std::string m) { return {StatusCode::kAlreadyExists, std::move(m)}; }
 inline Status FailedPrecondition(std::string m) {
@@ -71,7 +73,9 @@ inline Status FailedPrecondition(std::string m) {
 }
 inline Status Corruption(std::string m) { return {StatusCode::kCorruption, std::move(m)}; }
 inline Status IOError(std::string m) { return {StatusCode::kIOError, std::move(m)}; }
-inline Status Unauthenticated(std::string m) { return {StatusCode::kUnauthenticated, std::move(m)}; }
+inline Status Unauthenticated(std::string m) {
+  return {StatusCode::kUnauthenticated, std::move(m)};
+}
 inline Status PermissionDenied(std::string m) {
   return {StatusCode::kPermissionDenied, std::move(m)};
 }
@@ -89,7 +93,7 @@ inline Status Internal(std::string m) { return {StatusCode::kInternal, std::move
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : data_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : data_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : data_(std::move(status)) {  // NOLINT: implicit by design
     assert(!std::get<Status>(data_).ok() && "Result built from an OK Status without a value");
   }
@@ -127,10 +131,10 @@ class [[nodiscard]] Result {
 #define GF_CONCAT_(a, b) GF_CONCAT_INNER_(a, b)
 
 // Returns from the enclosing function when `expr` (a Status) is not OK.
-#define GF_RETURN_IF_ERROR(expr)                          \
-  do {                                                    \
-    ::genomefed::Status gf_status_ = (expr);              \
-    if (!gf_status_.ok()) return gf_status_;              \
+#define GF_RETURN_IF_ERROR(expr)             \
+  do {                                       \
+    ::genomefed::Status gf_status_ = (expr); \
+    if (!gf_status_.ok()) return gf_status_; \
   } while (false)
 
 // `GF_ASSIGN_OR_RETURN(auto x, MakeX());` declares x from a Result or returns its Status.

@@ -33,9 +33,12 @@ constexpr size_t kBatchesInFlight = 16;  // bounds memory whatever the file's le
 
 // Skip reasons, counted per allele (or per record for whole-record problems).
 enum Skip { kSymbolic, kStar, kNoAlt, kInvalidAllele, kHighPloidy, kDuplicate, kSkipReasons };
-constexpr const char* kSkipNames[kSkipReasons] = {
-    "symbolic allele (structural variant)", "star allele (*)", "no ALT allele",
-    "non-ACGTN allele", "ploidy above 2 (record)", "duplicate allele (same key twice)"};
+constexpr const char* kSkipNames[kSkipReasons] = {"symbolic allele (structural variant)",
+                                                  "star allele (*)",
+                                                  "no ALT allele",
+                                                  "non-ACGTN allele",
+                                                  "ploidy above 2 (record)",
+                                                  "duplicate allele (same key twice)"};
 
 struct EncodedAllele {
   int64_t pos;
@@ -87,11 +90,21 @@ class RecordEncoder {
     if (n_alleles == 1) ++out.skips[kNoAlt];
     for (size_t a = 1; a < n_alleles; ++a) {
       switch (ClassifyAllele(r.alleles[a])) {
-        case AlleleKind::kSequence: keep_[a] = true; break;
-        case AlleleKind::kSymbolic: ++out.skips[kSymbolic]; break;
-        case AlleleKind::kStar: ++out.skips[kStar]; break;
-        case AlleleKind::kMissing: ++out.skips[kNoAlt]; break;
-        case AlleleKind::kInvalid: ++out.skips[kInvalidAllele]; break;
+        case AlleleKind::kSequence:
+          keep_[a] = true;
+          break;
+        case AlleleKind::kSymbolic:
+          ++out.skips[kSymbolic];
+          break;
+        case AlleleKind::kStar:
+          ++out.skips[kStar];
+          break;
+        case AlleleKind::kMissing:
+          ++out.skips[kNoAlt];
+          break;
+        case AlleleKind::kInvalid:
+          ++out.skips[kInvalidAllele];
+          break;
       }
     }
     if (r.ploidy > 2) {
@@ -225,13 +238,14 @@ class SortedSink {
     ++report.sites;
     for (auto& a : site.alleles) {
       Key key{a.pos, std::move(a.ref), std::move(a.alt)};
-      auto [it, inserted] = pending_.try_emplace(std::move(key), Pending{site_index, std::move(a.sets)});
+      auto [it, inserted] =
+          pending_.try_emplace(std::move(key), Pending{site_index, std::move(a.sets)});
       if (!inserted) {
         ++skips[kDuplicate];
         if (duplicate_warnings_++ < 3) {
           report.warnings.push_back(file_.Where(site.location) + ": allele " +
-                                    contigs_[site.contig] + ":" + std::to_string(it->first.pos) + ":" +
-                                    it->first.ref + ":" + it->first.alt +
+                                    contigs_[site.contig] + ":" + std::to_string(it->first.pos) +
+                                    ":" + it->first.ref + ":" + it->first.alt +
                                     " was already seen at this position; keeping the first");
         }
       }
@@ -417,13 +431,15 @@ Result<IngestReport> Ingest(const IngestOptions& options) {
   report.samples_total = static_cast<uint32_t>(table.samples.size());
   report.samples_without_metadata = static_cast<uint32_t>(without.size());
   report.sheet_rows_pending = static_cast<uint32_t>(table.pending.size());
-  if (!without.empty()) {
+  if (!without.empty() && !options.sample_sheet.empty()) {
     std::string list;
-    for (size_t i = 0; i < std::min<size_t>(5, without.size()); ++i) list += (i ? ", " : "") + without[i];
+    for (size_t i = 0; i < std::min<size_t>(5, without.size()); ++i)
+      list += (i ? ", " : "") + without[i];
     if (without.size() > 5) list += ", ...";
     report.warnings.push_back(std::to_string(without.size()) +
                               " sample(s) have no row in the sample sheet and were ingested "
-                              "without metadata: " + list);
+                              "without metadata: " +
+                              list);
   }
   std::vector<std::string> canonical;
   for (const auto& c : file->contigs()) canonical.push_back(store::CanonicalContig(c));
@@ -563,14 +579,15 @@ Result<IngestReport> Ingest(const IngestOptions& options) {
   }
 
   // Commit: sample table, then the MANIFEST rename that publishes both.
+  const std::string samples_name = GenerationName("samples-", generation, ".json");
   auto cleanup = [&](const Status& s) -> Status {
     std::error_code rm;
     std::filesystem::remove(dir / segment_name, rm);
+    std::filesystem::remove(dir / samples_name, rm);
     return s;
   };
   auto opened = store::Segment::Open(dir / segment_name);  // re-read what we wrote
   if (!opened.ok()) return cleanup(opened.status());
-  const std::string samples_name = GenerationName("samples-", generation, ".json");
   if (Status s = store::WriteSampleTable(dir / samples_name, table); !s.ok()) return cleanup(s);
   if (options.before_commit) {
     if (Status s = options.before_commit(); !s.ok()) return cleanup(s);
@@ -591,7 +608,8 @@ Result<IngestReport> Ingest(const IngestOptions& options) {
   RemoveUnreferenced(dir, next_manifest);
   report.generation = generation;
   report.segment_file = segment_name;
-  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  report.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return report;
 }
 

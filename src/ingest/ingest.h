@@ -30,9 +30,9 @@ struct IngestOptions {
   std::filesystem::path data_dir;
   std::string dataset;
   std::filesystem::path vcf;
-  std::filesystem::path sample_sheet;   // optional: TSV or Beacon individuals JSON
-  std::vector<std::string> consent;     // DUO codes given to every sample of this batch
-  int threads = 0;                      // decoding workers; 0 = one per core
+  std::filesystem::path sample_sheet;  // optional: TSV or Beacon individuals JSON
+  std::vector<std::string> consent;    // DUO codes given to every sample of this batch
+  int threads = 0;                     // decoding workers; 0 = one per core
   std::function<void(const IngestProgress&)> on_progress;  // called about twice a second
   // Called after the segment is written and before the commit, e.g. to archive the original
   // file; an error aborts the ingest with nothing committed.
@@ -46,7 +46,7 @@ struct IngestReport {
   uint32_t samples_added = 0;
   uint32_t samples_total = 0;
   uint32_t samples_without_metadata = 0;
-  uint32_t sheet_rows_pending = 0;        // sheet rows kept for samples of later batches
+  uint32_t sheet_rows_pending = 0;          // sheet rows kept for samples of later batches
   std::map<std::string, uint64_t> skipped;  // reason → alleles or records skipped
   std::vector<std::string> warnings;
   uint64_t generation = 0;

@@ -11,8 +11,16 @@ AlleleKind ClassifyAllele(std::string_view a) {
   }
   for (char c : a) {
     switch (c) {
-      case 'A': case 'C': case 'G': case 'T': case 'N':
-      case 'a': case 'c': case 'g': case 't': case 'n':
+      case 'A':
+      case 'C':
+      case 'G':
+      case 'T':
+      case 'N':
+      case 'a':
+      case 'c':
+      case 'g':
+      case 't':
+      case 'n':
         break;
       default:
         return AlleleKind::kInvalid;

@@ -38,7 +38,8 @@ std::string Lower(std::string_view s) {
 bool IsCurie(std::string_view s) {
   const size_t colon = s.find(':');
   if (colon == 0 || colon == std::string_view::npos || colon + 1 == s.size()) return false;
-  return std::none_of(s.begin(), s.end(), [](char c) { return std::isspace(static_cast<unsigned char>(c)); });
+  return std::none_of(s.begin(), s.end(),
+                      [](char c) { return std::isspace(static_cast<unsigned char>(c)); });
 }
 
 Status ParseList(std::string_view cell, std::vector<std::string>& out, const std::string& where,
@@ -79,13 +80,14 @@ Result<std::string> NormaliseSex(std::string_view value) {
   if (v == "female" || v == "f" || v == "2" || v == "ncit:c16576") {
     return std::string(store::kNcitFemale);
   }
-  if (v == "male" || v == "m" || v == "1" || v == "ncit:c20197") return std::string(store::kNcitMale);
+  if (v == "male" || v == "m" || v == "1" || v == "ncit:c20197")
+    return std::string(store::kNcitMale);
   return InvalidArgument("sex '" + std::string(value) +
                          "' is not female, male, unknown or an NCIT sex code");
 }
 
 Result<std::vector<store::SampleInfo>> ParseSampleSheetTsv(std::string_view text,
-                                                          std::string_view source) {
+                                                           std::string_view source) {
   std::vector<store::SampleInfo> rows;
   std::vector<std::string> locations;
   std::vector<std::string_view> lines = Split(text, '\n');
@@ -111,8 +113,9 @@ Result<std::vector<store::SampleInfo>> ParseSampleSheetTsv(std::string_view text
       continue;
     }
     if (cells.size() < n_columns) {
-      return InvalidArgument(where + ": " + std::to_string(cells.size()) + " columns, the header has " +
-                             std::to_string(n_columns) + " (columns are tab-separated)");
+      return InvalidArgument(where + ": " + std::to_string(cells.size()) +
+                             " columns, the header has " + std::to_string(n_columns) +
+                             " (columns are tab-separated)");
     }
     auto cell = [&](const char* name) -> std::string_view {
       auto it = column.find(name);
@@ -137,7 +140,7 @@ Result<std::vector<store::SampleInfo>> ParseSampleSheetTsv(std::string_view text
 }
 
 Result<std::vector<store::SampleInfo>> ParseIndividualsJson(std::string_view text,
-                                                           std::string_view source) {
+                                                            std::string_view source) {
   using nlohmann::json;
   json doc = json::parse(text, nullptr, false);
   if (doc.is_discarded()) return InvalidArgument(std::string(source) + ": not valid JSON");
@@ -166,7 +169,8 @@ Result<std::vector<store::SampleInfo>> ParseIndividualsJson(std::string_view tex
     auto term_id = [](const json& obj, const char* key) -> std::string {
       if (!obj.is_object() || !obj.contains(key)) return "";
       const json& t = obj[key];
-      if (t.is_object() && t.contains("id") && t["id"].is_string()) return t["id"].get<std::string>();
+      if (t.is_object() && t.contains("id") && t["id"].is_string())
+        return t["id"].get<std::string>();
       return "";
     };
     auto term_label = [](const json& obj, const char* key) -> std::string {

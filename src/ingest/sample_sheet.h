@@ -23,9 +23,9 @@ Result<std::vector<store::SampleInfo>> ReadSampleSheet(const std::filesystem::pa
 
 // Same, from text already in memory; `source` names it in messages.
 Result<std::vector<store::SampleInfo>> ParseSampleSheetTsv(std::string_view text,
-                                                          std::string_view source);
-Result<std::vector<store::SampleInfo>> ParseIndividualsJson(std::string_view text,
                                                            std::string_view source);
+Result<std::vector<store::SampleInfo>> ParseIndividualsJson(std::string_view text,
+                                                            std::string_view source);
 
 // "female" / "F" / "2" / NCIT:C16576 → NCIT:C16576, etc.; "" stays "".
 Result<std::string> NormaliseSex(std::string_view value);

@@ -40,15 +40,16 @@ inline uint64_t Load64(const uint8_t* p) {
 
 // The bitset ∩ filter kernel: gcc emits a popcnt version and a portable one and picks at load
 // time, so the same binary runs on any x86-64 and uses the instruction where it exists.
-__attribute__((target_clones("default", "popcnt"))) uint32_t AndPopcount(
-    const uint8_t* bits, const uint64_t* filter, size_t words) {
+__attribute__((target_clones("default", "popcnt"))) uint32_t AndPopcount(const uint8_t* bits,
+                                                                         const uint64_t* filter,
+                                                                         size_t words) {
   uint32_t n = 0;
   for (size_t i = 0; i < words; ++i) n += std::popcount(Load64(bits + 8 * i) & filter[i]);
   return n;
 }
 
 __attribute__((target_clones("default", "popcnt"))) uint32_t Popcount(const uint8_t* bits,
-                                                                     size_t words) {
+                                                                      size_t words) {
   uint32_t n = 0;
   for (size_t i = 0; i < words; ++i) n += std::popcount(Load64(bits + 8 * i));
   return n;
@@ -230,8 +231,7 @@ uint32_t CountAndAdvance(const uint8_t*& p, uint32_t universe, const SampleSet* 
   return n;
 }
 
-void CarrierSetAddTo(const uint8_t* p, uint32_t universe, const SampleSet* filter,
-                     SampleSet& out) {
+void CarrierSetAddTo(const uint8_t* p, uint32_t universe, const SampleSet* filter, SampleSet& out) {
   uint64_t n_chunks = ReadVarint(p);
   for (uint64_t c = 0; c < n_chunks; ++c) {
     const uint32_t key = static_cast<uint32_t>(ReadVarint(p));

@@ -51,8 +51,7 @@ uint32_t CarrierSetIntersectCount(const uint8_t* p, uint32_t universe,
 // every count: one call per carrier class.
 uint32_t CountAndAdvance(const uint8_t*& p, uint32_t universe, const SampleSet* filter);
 // set (∩ filter when non-null) OR-ed into `out`.
-void CarrierSetAddTo(const uint8_t* p, uint32_t universe, const SampleSet* filter,
-                     SampleSet& out);
+void CarrierSetAddTo(const uint8_t* p, uint32_t universe, const SampleSet* filter, SampleSet& out);
 // Materialises the ids (for tests and compaction).
 std::vector<SampleId> CarrierSetToVector(const uint8_t* p, uint32_t universe);
 

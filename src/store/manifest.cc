@@ -60,8 +60,7 @@ Result<Manifest> ReadManifest(const std::filesystem::path& dataset_dir) {
       return Corruption(path.string() + ": not a genomefed manifest");
     }
     if (j.at("version").get<int>() != kManifestVersion) {
-      return Corruption(path.string() + ": unsupported manifest version " +
-                        j.at("version").dump());
+      return Corruption(path.string() + ": unsupported manifest version " + j.at("version").dump());
     }
     Manifest m;
     m.dataset = j.at("dataset").get<std::string>();
@@ -95,9 +94,8 @@ Status WriteManifest(const std::filesystem::path& dataset_dir, const Manifest& m
                     {"source", e.source},
                     {"created_at", e.created_at}});
   }
-  json j = {{"format", "genomefed-manifest"}, {"version", kManifestVersion},
-            {"dataset", m.dataset},           {"generation", m.generation},
-            {"samples", m.samples_file},      {"segments", segs}};
+  json j = {{"format", "genomefed-manifest"}, {"version", kManifestVersion}, {"dataset", m.dataset},
+            {"generation", m.generation},     {"samples", m.samples_file},   {"segments", segs}};
   return WriteFileAtomic(dataset_dir / kManifestName, j.dump(1) + "\n");
 }
 
@@ -122,10 +120,8 @@ Status WriteSampleTable(const std::filesystem::path& path, const SampleTable& t)
   json samples = json::array(), pending = json::array();
   for (const auto& s : t.samples) samples.push_back(SampleToJson(s));
   for (const auto& s : t.pending) pending.push_back(SampleToJson(s));
-  json j = {{"format", "genomefed-samples"},
-            {"version", 1},
-            {"samples", samples},
-            {"pending", pending}};
+  json j = {
+      {"format", "genomefed-samples"}, {"version", 1}, {"samples", samples}, {"pending", pending}};
   return WriteFileAtomic(path, j.dump() + "\n");
 }
 

@@ -32,7 +32,8 @@ std::filesystem::path SidePath(const std::filesystem::path& p, const char* suffi
 }
 
 // Reads a side file back into the segment in 1 MiB pieces.
-Status CopyInto(const std::filesystem::path& side, const std::function<Status(std::string_view)>& sink) {
+Status CopyInto(const std::filesystem::path& side,
+                const std::function<Status(std::string_view)>& sink) {
   GF_ASSIGN_OR_RETURN(MappedFile m, MappedFile::Open(side));
   constexpr size_t kPiece = 1 << 20;
   for (size_t off = 0; off < m.size(); off += kPiece) {
@@ -202,6 +203,7 @@ Status Segment::Validate() {
   allele_count_ = Get64(f + 32);
   contig_table_offset_ = Get64(f + 40);
   crc_ = Get32(f + 48);
+  if (Get32(f + 52) != 0) return corrupt(footer + 52, "reserved footer field is not zero");
   // crc32 over [0, footer) in pieces (uInt is 32-bit).
   uLong crc = crc32(0L, Z_NULL, 0);
   for (size_t off = 0; off < footer; off += (1u << 30)) {
@@ -222,7 +224,8 @@ Status Segment::Validate() {
   // Sites.
   for (uint64_t s = 0; s < site_count_; ++s) {
     const uint64_t off = Get64(d + site_table_offset_ + 8 * s);
-    if (off < kSegmentHeaderSize || off >= arena_end) return corrupt(off, "site offset out of range");
+    if (off < kSegmentHeaderSize || off >= arena_end)
+      return corrupt(off, "site offset out of range");
     if (d[off] > 2) return corrupt(off, "bad base ploidy");
     size_t p = off + 1;
     for (int k = 0; k < 3 && p != SIZE_MAX; ++k) p = ValidateCarrierSet(d, p, arena_end, universe_);
@@ -255,14 +258,17 @@ Status Segment::Validate() {
     for (uint64_t i = range.first; i < range.first + range.count; ++i) {
       const uint8_t* e = d + allele_table_offset_ + kAlleleEntrySize * i;
       const uint64_t off = Get64(e + 8);
-      if (Get32(e + 4) >= site_count_) return corrupt(allele_table_offset_ + 16 * i, "bad site index");
+      if (Get32(e + 4) >= site_count_)
+        return corrupt(allele_table_offset_ + 16 * i, "bad site index");
       if (Get32(e) == 0) return corrupt(allele_table_offset_ + 16 * i, "position 0");
-      if (off < kSegmentHeaderSize || off >= arena_end) return corrupt(off, "allele offset out of range");
+      if (off < kSegmentHeaderSize || off >= arena_end)
+        return corrupt(off, "allele offset out of range");
       uint64_t len = 0;
       size_t p = off;
       for (int a = 0; a < 2; ++a) {
         size_t used = GetVarint(d + p, d + arena_end, &len);
-        if (used == 0 || len == 0 || len > arena_end - p - used) return corrupt(p, "bad allele string");
+        if (used == 0 || len == 0 || len > arena_end - p - used)
+          return corrupt(p, "bad allele string");
         p += used + len;
       }
       for (int k = 0; k < kCarrierClasses && p != SIZE_MAX; ++k) {

@@ -48,8 +48,8 @@ class SegmentWriter {
   // Returns the site index for later AddAllele calls.
   Result<uint32_t> AddSite(std::string_view encoded_site);
   // `encoded_sets` = the four carrier sets (het, hom, hemi, partial) encoded back to back.
-  Status AddAllele(std::string_view contig, int64_t pos, std::string_view ref,
-                   std::string_view alt, uint32_t site, std::string_view encoded_sets);
+  Status AddAllele(std::string_view contig, int64_t pos, std::string_view ref, std::string_view alt,
+                   uint32_t site, std::string_view encoded_sets);
   // Writes the batch's sample set, tables and footer; fsyncs. The file is complete after this.
   Status Finish(std::span<const SampleId> batch_samples);
   // Removes the partial file and side files (after an error).

@@ -12,7 +12,8 @@ namespace genomefed::store {
 
 std::string CanonicalContig(std::string_view name) {
   std::string_view n = name;
-  if (n.size() > 3 && (n.substr(0, 3) == "chr" || n.substr(0, 3) == "CHR" || n.substr(0, 3) == "Chr")) {
+  if (n.size() > 3 &&
+      (n.substr(0, 3) == "chr" || n.substr(0, 3) == "CHR" || n.substr(0, 3) == "Chr")) {
     n.remove_prefix(3);
   }
   if (n == "M" || n == "MT" || n == "m" || n == "mt") return "MT";
@@ -57,7 +58,8 @@ Result<AlleleKey> ParseAlleleKey(std::string_view text) {
     }
     key.pos = pos;
     for (auto [src, dst] : {std::pair{parts[2], &key.ref}, std::pair{parts[3], &key.alt}}) {
-      if (src.empty()) return InvalidArgument("empty allele in variant '" + std::string(text) + "'");
+      if (src.empty())
+        return InvalidArgument("empty allele in variant '" + std::string(text) + "'");
       for (char c : src) {
         const char u = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
         if (u != 'A' && u != 'C' && u != 'G' && u != 'T' && u != 'N') {
@@ -88,7 +90,8 @@ std::optional<SampleId> Dataset::FindSample(std::string_view sample_id) const {
   return it->second;
 }
 
-SampleSet Dataset::SamplesMatching(SampleField field, const std::vector<std::string>& values) const {
+SampleSet Dataset::SamplesMatching(SampleField field,
+                                   const std::vector<std::string>& values) const {
   SampleSet out(sample_count());
   const auto& index = field_index_[static_cast<int>(field)];
   for (const auto& v : values) {
@@ -133,8 +136,9 @@ std::optional<AlleleRef> Dataset::Find(const AlleleKey& key) const {
   return ref;
 }
 
-void Dataset::ScanRange(std::string_view contig, int64_t start, int64_t end,
-                        const std::function<bool(const AlleleKey&, const AlleleRef&)>& visit) const {
+void Dataset::ScanRange(
+    std::string_view contig, int64_t start, int64_t end,
+    const std::function<bool(const AlleleKey&, const AlleleRef&)>& visit) const {
   struct Cursor {
     uint32_t segment;
     uint64_t next;
@@ -163,7 +167,8 @@ void Dataset::ScanRange(std::string_view contig, int64_t start, int64_t end,
       }
       const Segment& a = *segments_[cursors[c].segment];
       const Segment& b = *segments_[cursors[best].segment];
-      const auto ka = std::make_tuple(a.pos(cursors[c].next), a.ref(cursors[c].next), a.alt(cursors[c].next));
+      const auto ka =
+          std::make_tuple(a.pos(cursors[c].next), a.ref(cursors[c].next), a.alt(cursors[c].next));
       const auto kb = std::make_tuple(b.pos(cursors[best].next), b.ref(cursors[best].next),
                                       b.alt(cursors[best].next));
       if (ka < kb) best = static_cast<int>(c);
@@ -209,7 +214,8 @@ AlleleCounts Dataset::Count(const AlleleRef& ref, const SampleSet* filter) const
     const int64_t in_batch =
         filter == nullptr ? seg.batch_size() : CountAndAdvance(batch, u, filter);
     int64_t an = base * in_batch;
-    for (int64_t k = 0; k < 3; ++k) an += (k - base) * static_cast<int64_t>(CountAndAdvance(s, u, filter));
+    for (int64_t k = 0; k < 3; ++k)
+      an += (k - base) * static_cast<int64_t>(CountAndAdvance(s, u, filter));
     c.allele_number += static_cast<uint64_t>(an);
   }
   return c;

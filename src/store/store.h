@@ -32,13 +32,13 @@ inline constexpr std::string_view kNcitMale = "NCIT:C20197";
 inline constexpr std::string_view kNcitUnknownSex = "NCIT:C17998";
 
 struct SampleInfo {
-  std::string id;          // as in the VCF header and the sample sheet
-  std::string sex;         // an NCIT code above, or empty when unknown
-  std::string population;  // label from the sheet, e.g. "FIN" or "England"
+  std::string id;                       // as in the VCF header and the sample sheet
+  std::string sex;                      // an NCIT code above, or empty when unknown
+  std::string population;               // label from the sheet, e.g. "FIN" or "England"
   std::vector<std::string> phenotypes;  // HPO ids, e.g. "HP:0001250"
   std::vector<std::string> diseases;    // ICD-10 or other CURIEs, e.g. "ICD10:E11"
   std::vector<std::string> consent;     // DUO ids, e.g. "DUO:0000042"
-  std::string individual_json;  // the Beacon v2 individual object when the sheet was JSON
+  std::string individual_json;          // the Beacon v2 individual object when the sheet was JSON
 };
 
 // Which metadata field a filter selects on.

@@ -10,7 +10,8 @@
 
 namespace genomefed::vcf {
 
-// hts_getline's "split at newlines" mode (KS_SEP_LINE in htslib's kseq.h, which we avoid including).
+// hts_getline's "split at newlines" mode (KS_SEP_LINE in htslib's kseq.h, which we avoid
+// including).
 constexpr int kLineDelimiter = 2;
 
 struct RawBatch::Item {
@@ -43,8 +44,7 @@ std::string VcfFile::Where(uint64_t location) const {
   return path_.string() + (is_bcf_ ? ": record " : ":") + std::to_string(location);
 }
 
-Result<std::unique_ptr<VcfFile>> VcfFile::Open(const std::filesystem::path& path,
-                                               int io_threads) {
+Result<std::unique_ptr<VcfFile>> VcfFile::Open(const std::filesystem::path& path, int io_threads) {
   std::unique_ptr<VcfFile> f(new VcfFile());
   f->path_ = path;
   f->h_ = std::make_unique<Handles>();
@@ -182,8 +182,7 @@ Status Decoder::Decode(RawBatch& batch, size_t i, DecodedRecord& out) {
     rec = item.rec;
   } else {
     rec = impl_->rec;
-    if (vcf_parse(&item.line, impl_->hdr, rec) != 0 ||
-        (rec->errcode & ~BCF_ERR_TAG_UNDEF) != 0) {
+    if (vcf_parse(&item.line, impl_->hdr, rec) != 0 || (rec->errcode & ~BCF_ERR_TAG_UNDEF) != 0) {
       if (rec->errcode & BCF_ERR_CTG_UNDEF) {
         return InvalidArgument(file.Where(item.location) +
                                ": contig is not declared in the header (add a ##contig line)");

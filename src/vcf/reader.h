@@ -20,12 +20,12 @@ namespace genomefed::vcf {
 
 // One record after decoding, valid until the next Decode on the same Decoder.
 struct DecodedRecord {
-  int32_t contig_index = -1;  // into VcfFile::contigs()
-  int64_t pos = 0;            // 1-based
+  int32_t contig_index = -1;              // into VcfFile::contigs()
+  int64_t pos = 0;                        // 1-based
   std::vector<std::string_view> alleles;  // REF first
-  int ploidy = 0;             // max ploidy; 0 when the record has no GT
+  int ploidy = 0;                         // max ploidy; 0 when the record has no GT
   const int32_t* gt = nullptr;  // htslib-encoded, samples × ploidy (bcf_int32_vector_end pads)
-  uint64_t location = 0;      // line number (text) or record number (BCF)
+  uint64_t location = 0;        // line number (text) or record number (BCF)
 };
 
 // A batch of raw records as read, in file order.

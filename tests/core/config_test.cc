@@ -48,16 +48,16 @@ TEST(NodeConfig, UnknownKeyNamesLine) {
   auto cfg = ParseNodeConfig("[node]\nid = \"x\"\ndata_dir = \"d\"\nlisten_port = 8\n", "n.toml");
   ASSERT_FALSE(cfg.ok());
   EXPECT_EQ(cfg.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_NE(cfg.status().message().find("n.toml:4"), std::string::npos)
-      << cfg.status().message();
+  EXPECT_NE(cfg.status().message().find("n.toml:4"), std::string::npos) << cfg.status().message();
   EXPECT_NE(cfg.status().message().find("listen_port"), std::string::npos);
 }
 
 TEST(NodeConfig, BadValues) {
-  EXPECT_FALSE(ParseNodeConfig("[node]\nid=\"x\"\ndata_dir=\"d\"\n[policy]\npublic_granularity=\"all\"",
-                               "n")
-                   .ok());
-  EXPECT_FALSE(ParseNodeConfig("[node]\nid=\"x\"\ndata_dir=\"d\"\n[policy]\nmin_count=0", "n").ok());
+  EXPECT_FALSE(
+      ParseNodeConfig("[node]\nid=\"x\"\ndata_dir=\"d\"\n[policy]\npublic_granularity=\"all\"", "n")
+          .ok());
+  EXPECT_FALSE(
+      ParseNodeConfig("[node]\nid=\"x\"\ndata_dir=\"d\"\n[policy]\nmin_count=0", "n").ok());
   EXPECT_FALSE(ParseNodeConfig("[node]\nid=\"x\"\n", "n").ok());  // data_dir required
   EXPECT_FALSE(ParseNodeConfig("[node\nid=", "n").ok());          // TOML syntax
   EXPECT_FALSE(ParseNodeConfig("[node]\nid=\"x\"\ndata_dir=\"d\"\n[[trust]]\niss=\"a\"", "n").ok());

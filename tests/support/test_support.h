@@ -9,15 +9,15 @@
 
 #include "core/status.h"
 
-#define ASSERT_OK(expr)                                                            \
-  do {                                                                             \
-    const auto& gf_s_ = (expr);                                                    \
-    ASSERT_TRUE(gf_s_.ok()) << ::genomefed::testing::StatusOf(gf_s_).ToString();   \
+#define ASSERT_OK(expr)                                                          \
+  do {                                                                           \
+    const auto& gf_s_ = (expr);                                                  \
+    ASSERT_TRUE(gf_s_.ok()) << ::genomefed::testing::StatusOf(gf_s_).ToString(); \
   } while (false)
-#define EXPECT_OK(expr)                                                            \
-  do {                                                                             \
-    const auto& gf_s_ = (expr);                                                    \
-    EXPECT_TRUE(gf_s_.ok()) << ::genomefed::testing::StatusOf(gf_s_).ToString();   \
+#define EXPECT_OK(expr)                                                          \
+  do {                                                                           \
+    const auto& gf_s_ = (expr);                                                  \
+    EXPECT_TRUE(gf_s_.ok()) << ::genomefed::testing::StatusOf(gf_s_).ToString(); \
   } while (false)
 
 namespace genomefed::testing {
@@ -59,13 +59,13 @@ struct CommandResult {
 CommandResult RunCommand(const std::string& command, bool merge_stderr = false);
 
 // Skips the current test when ../shared (or a file in it) is absent, saying so.
-#define GF_REQUIRE_SHARED(relative)                                                      \
-  do {                                                                                   \
-    if (::genomefed::testing::SharedDir().empty() ||                                     \
-        !std::filesystem::exists(::genomefed::testing::SharedDir() / (relative))) {      \
-      GTEST_SKIP() << "../shared/" << (relative)                                         \
+#define GF_REQUIRE_SHARED(relative)                                                       \
+  do {                                                                                    \
+    if (::genomefed::testing::SharedDir().empty() ||                                      \
+        !std::filesystem::exists(::genomefed::testing::SharedDir() / (relative))) {       \
+      GTEST_SKIP() << "../shared/" << (relative)                                          \
                    << " is absent: this test needs the shared test data beside the repo"; \
-    }                                                                                    \
+    }                                                                                     \
   } while (false)
 
 }  // namespace genomefed::testing

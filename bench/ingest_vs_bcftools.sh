@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Ingest speed vs `bcftools view -Ou -o /dev/null` on the same file (ratio), from .vcf.gz and
+# BCF; store size vs the BCF; peak memory of ingest. Usage:
+#   bench/ingest_vs_bcftools.sh BUILD_DIR [SAMPLES] [VARIANTS]
+# Defaults: 2,504 samples × 200,000 variants (the DESIGN figure's shape).
+set -euo pipefail
+build=${1:-build/release}
+samples=${2:-2504}
+variants=${3:-200000}
+g="$build/apps/genomefed/genomefed"
+work=$(mktemp -d /tmp/genomefed-ingest-bench.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+"$g" synth --samples "$samples" --variants "$variants" --seed 1 --out "$work/c" >/dev/null
+bcftools view --no-version -Ob -o "$work/c/cohort.bcf" "$work/c/cohort.vcf.gz"
+
+secs() { /usr/bin/time -f '%e %M' "$@" 2>&1 >/dev/null | tail -1; }
+best() {  # best of 3 wall-clock seconds, and the peak RSS (KiB) of that run
+  local best_t=999999 best_m=0
+  for _ in 1 2 3; do
+    rm -rf "$work/data"
+    read -r t m < <(secs "$@")
+    if awk "BEGIN{exit !($t < $best_t)}"; then best_t=$t; best_m=$m; fi
+  done
+  echo "$best_t $best_m"
+}
+
+echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores"
+echo "input: $samples samples × $variants variants ($(bcftools index -n "$work/c/cohort.vcf.gz" 2>/dev/null || echo '?') records)"
+for fmt in vcf.gz bcf; do
+  f="$work/c/cohort.$fmt"
+  read -r tb mb < <(best bcftools view --no-version -Ou -o /dev/null "$f")
+  read -r tg mg < <(best "$g" ingest --quiet --data-dir "$work/data" --dataset d --vcf "$f")
+  ratio=$(awk "BEGIN{printf \"%.2f\", $tb/$tg}")
+  echo "from $fmt: bcftools view ${tb}s, genomefed ingest ${tg}s (peak ${mg} KiB) → ${ratio}× bcftools' speed"
+done
+"$g" ingest --quiet --data-dir "$work/data" --dataset d --vcf "$work/c/cohort.bcf"
+store=$(du -cb "$work"/data/datasets/d/seg-*.gfs | tail -1 | cut -f1)
+bcf=$(stat -c %s "$work/c/cohort.bcf")
+echo "store: $store bytes vs BCF $bcf bytes → $(awk "BEGIN{printf \"%.2f\", $store/$bcf}")× the BCF"
