@@ -175,6 +175,20 @@ Status PassportVerifier::VerifyJwtSignatureAndTime(const Jwt& jwt, bool is_visa,
     return PermissionDenied("not yet valid (nbf)");
   if (*iat_claim > *exp_claim) return InvalidArgument("iat after exp");
   exp = *exp_claim;
+  if (auto aud = jwt.payload.find("aud"); aud != jwt.payload.end()) {
+    bool ours = false;
+    auto accepts = [&](const nlohmann::json& v) {
+      return v.is_string() &&
+             std::find(options_.audiences.begin(), options_.audiences.end(),
+                       v.get_ref<const std::string&>()) != options_.audiences.end();
+    };
+    if (aud->is_array()) {
+      for (const auto& v : *aud) ours = ours || accepts(v);
+    } else {
+      ours = accepts(*aud);
+    }
+    if (!ours) return PermissionDenied("audience (aud) is not this node");
+  }
 
   Status last = PermissionDenied("no key");
   for (const std::string& jku : jkus) {

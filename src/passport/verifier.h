@@ -40,6 +40,10 @@ struct VerifierOptions {
   // as federated AAIs and the genomefed hub do). When true, the visa's `iss` must also equal the
   // passport's; other identities then need a LinkedIdentities visa.
   bool bind_subject_and_issuer = false;
+  // RFC 7519 4.1.3: a JWT with an `aud` claim is accepted only when one of its audiences is
+  // listed here (e.g. the node's public_url or its client id at the broker). JWTs without `aud`
+  // are unaffected.
+  std::vector<std::string> audiences;
   // Verified passports are remembered by the SHA-256 of the token, so a client sending the same
   // passport with every request pays for the signatures once. An entry lives at most
   // `decision_cache_seconds` and never past the earliest exp of the passport or a visa it

@@ -465,6 +465,24 @@ TEST_F(PassportTest, ConcurrentRequestsShareCachesSafely) {
   EXPECT_LE(http_->request_count(), 4u);  // concurrent first fetches at most, then cached
 }
 
+TEST_F(PassportTest, AudienceMustNameThisNodeWhenPresent) {
+  nlohmann::json payload = {{"iss", kHub},
+                            {"sub", "alice"},
+                            {"iat", kNow},
+                            {"exp", kNow + 600},
+                            {"ga4gh_passport_v1", {Visa("ResearcherStatus", "x", "so")}}};
+  payload["aud"] = "https://other-node.example.org";
+  EXPECT_FALSE(Authorize(Sign(K().es, {{"jku", kHubJku}}, payload)).authenticated);
+  VerifierOptions options;
+  options.audiences = {"https://node.example.org"};
+  MakeAuthorizer(options);
+  EXPECT_FALSE(Authorize(Sign(K().es, {{"jku", kHubJku}}, payload)).authenticated);
+  payload["aud"] = {"https://x.example.org", "https://node.example.org"};
+  EXPECT_LEVELS(Authorize(Sign(K().es, {{"jku", kHubJku}}, payload)), kRegistered, kRegistered);
+  payload.erase("aud");
+  EXPECT_LEVELS(Authorize(Sign(K().es, {{"jku", kHubJku}}, payload)), kRegistered, kRegistered);
+}
+
 TEST_F(PassportTest, SelfAssertedVisasGrantNothing) {
   CallerRights r = Authorize(Passport({Visa("ResearcherStatus", "x", "self"),
                                        Visa("ControlledAccessGrants", kDatasetA, "self"),
