@@ -613,6 +613,25 @@ TEST(SynthTest, PhasedOutputUsesPipes) {
   EXPECT_EQ(out.output.find("0/0"), std::string::npos);
 }
 
+TEST(SynthTest, PopulationWeightsAndInfoSwitchAreHonoured) {
+  TempDir dir;
+  SynthOptions o = SmallOptions(dir.path());
+  o.samples = 1000;
+  o.variants = 50;
+  o.population_weights = {0.8, 0.1, 0.1};
+  o.info_tags = false;
+  o.chr_prefix = false;
+  ASSERT_OK(Generate(o));
+  std::map<std::string, int> counts;
+  for (const auto& row : ReadSheet(dir / "samples.tsv")) ++counts[row.at("population")];
+  EXPECT_NEAR(counts["FIN"], 800, 50);
+  EXPECT_NEAR(counts["NLD"], 100, 35);
+  auto header = RunCommand("bcftools view -h " + (dir / "cohort.vcf.gz").string());
+  EXPECT_EQ(header.output.find("ID=AC,"), std::string::npos);
+  EXPECT_NE(header.output.find("##contig=<ID=20,length=64444167"), std::string::npos);
+  EXPECT_EQ(header.output.find("chr20"), std::string::npos);
+}
+
 TEST(SynthTest, RejectsBadOptions) {
   TempDir dir;
   SynthOptions o = SmallOptions(dir.path());
