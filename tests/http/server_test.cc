@@ -11,6 +11,7 @@
 #include <csignal>
 #include <fstream>
 #include <future>
+#include <random>
 #include <sstream>
 #include <thread>
 
@@ -262,6 +263,31 @@ TEST_F(ServerTest, MalformedRequestsAre400AndServerStaysUp) {
     std::string got = s.ReadAll(2000ms);
     EXPECT_EQ(got.rfind("HTTP/1.1 400", 0), 0u) << "for " << bytes << " got: " << got;
     EXPECT_TRUE(s.closed()) << "connection must be closed after a malformed request";
+  }
+  auto res = Get("/hello");
+  ASSERT_OK(res);
+  EXPECT_EQ(res->status, 200);
+}
+
+TEST_F(ServerTest, RandomBytesNeverTakeTheServerDown) {
+  StartServer();
+  std::mt19937 rng(42);
+  const std::vector<std::string> prefixes = {"", "GET / HTTP/1.1\r\n", "POST /echo HTTP/1.1\r\n",
+                                             "GET /api/g_variants/"};
+  for (int i = 0; i < 60; ++i) {
+    RawSocket s(server_->port());
+    ASSERT_TRUE(s.connected());
+    std::string bytes = prefixes[rng() % prefixes.size()];
+    size_t n = 1 + rng() % 300;
+    for (size_t k = 0; k < n; ++k) {
+      bytes.push_back(rng() % 3 == 0 ? "\r\n:% "[rng() % 5] : static_cast<char>(rng() % 256));
+    }
+    bytes += "\r\n\r\n";
+    s.Send(bytes);
+    std::string got = s.ReadAll(300ms);
+    if (!got.empty()) {
+      EXPECT_EQ(got.rfind("HTTP/1.1 ", 0), 0u) << got;
+    }
   }
   auto res = Get("/hello");
   ASSERT_OK(res);
