@@ -28,6 +28,8 @@ int main(int argc, char** argv) {
   CommandContext ctx;
   // The dispatch table: one line per subcommand file.
   RegisterVersion(app, ctx);
+  RegisterIngest(app, ctx);
+  RegisterQuery(app, ctx);
   RegisterSynth(app, ctx);
   RegisterCrypt4gh(app, ctx);
   RegisterKeys(app, ctx);
