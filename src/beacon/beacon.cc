@@ -1,6 +1,7 @@
 #include "beacon/beacon.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <limits>
 
 namespace genomefed::beacon {
@@ -160,6 +161,28 @@ Result<BeaconRequest> Beacon::ParseCall(const Call& call) {
 Reply Beacon::Handle(const Call& call, const AccessFn& access) const {
   Reply reply;
   try {
+    // Hot path: aggregate (boolean / count) answers are written straight to text, without
+    // building a JSON tree; anything else, and every error, goes through Dispatch.
+    if (call.endpoint == Endpoint::kGVariants || call.endpoint == Endpoint::kIndividuals) {
+      auto r = ParseCall(call);
+      if (r.ok()) {
+        const bool variants = call.endpoint == Endpoint::kGVariants;
+        auto results = variants ? QueryGenomicVariants(*r, access) : QueryIndividuals(*r, access);
+        if (results.ok()) {
+          bool record = false;
+          for (const auto& res : *results)
+            record = record || res.granularity == Granularity::kRecord;
+          const std::string_view entity = variants ? "genomicVariation" : "individual";
+          if (!record) {
+            reply.body = RenderAggregateText(*r, *results, entity);
+          } else {
+            reply.body = RenderResultsets(*r, *results, entity)
+                             .dump(-1, ' ', false, json::error_handler_t::replace);
+          }
+          return reply;
+        }
+      }
+    }
     auto result = Dispatch(call, access);
     if (result.ok()) {
       reply.body = result->dump(-1, ' ', false, json::error_handler_t::replace);
@@ -1040,6 +1063,177 @@ json Beacon::RenderResultsets(const BeaconRequest& r, const std::vector<DatasetR
   if (r.include != IncludeResultsets::kNone || top == Granularity::kRecord) {
     out["response"] = {{"resultSets", std::move(sets)}};
   }
+  return out;
+}
+
+namespace {
+
+void AppendJsonString(std::string& out, std::string_view s) {
+  for (char c : s) {
+    if (static_cast<unsigned char>(c) >= 0x80) {
+      // Non-ASCII (possibly invalid UTF-8 from a caller): let nlohmann validate and replace.
+      out += json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace);
+      return;
+    }
+  }
+  out.push_back('"');
+  for (char c : s) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (u < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof(buf), "\\u%04x", u);
+      out += buf;
+    } else {
+      out.push_back(c);
+    }
+  }
+  out.push_back('"');
+}
+
+void AppendInt(std::string& out, int64_t v) { out += std::to_string(v); }
+
+}  // namespace
+
+std::string Beacon::RenderAggregateText(const BeaconRequest& r,
+                                        const std::vector<DatasetResult>& results,
+                                        std::string_view entity_type) const {
+  // Same document as RenderResultsets(...).dump() for boolean/count answers (keys in the same
+  // sorted order); kept in step by the golden and schema tests, which cover both paths.
+  Granularity top = Granularity::kBoolean;
+  bool exists = false;
+  uint64_t total = 0;
+  bool total_exact = true;
+  for (const auto& res : results) {
+    if (res.granularity > top) top = res.granularity;
+    exists = exists || res.exists;
+    if (res.granularity >= Granularity::kCount) {
+      total += res.released.value;
+      total_exact = total_exact && res.released.exact;
+    } else if (res.exists) {
+      total_exact = false;
+    }
+  }
+  const auto& et = EntryType(entity_type == "genomicVariation" ? "genomicVariant" : entity_type);
+  std::string out;
+  out.reserve(1024);
+  out += "{\"meta\":{\"apiVersion\":";
+  AppendJsonString(out, kApiVersion);
+  out += ",\"beaconId\":";
+  AppendJsonString(out, config_.id);
+  out += ",\"receivedRequestSummary\":{\"apiVersion\":";
+  AppendJsonString(out, r.api_version.empty() ? kApiVersion : std::string_view(r.api_version));
+  if (!r.filters.empty()) {
+    out += ",\"filters\":[";
+    for (size_t i = 0; i < r.filters.size(); ++i) {
+      if (i) out.push_back(',');
+      const Filter& f = r.filters[i];
+      AppendJsonString(out, f.op.empty() ? f.id : f.id + f.op + f.value);
+    }
+    out.push_back(']');
+  }
+  out += ",\"includeResultsetResponses\":";
+  AppendJsonString(out, IncludeResultsetsName(r.include));
+  out += ",\"pagination\":{\"limit\":";
+  AppendInt(out, static_cast<int64_t>(r.limit));
+  out += ",\"skip\":";
+  AppendInt(out, static_cast<int64_t>(r.skip));
+  out += "}";
+  if (r.variant) {
+    const VariantQuery& q = *r.variant;
+    out += ",\"requestParameters\":{\"genomicVariation\":{";
+    bool first = true;
+    auto key = [&](const char* k) {
+      if (!first) out.push_back(',');
+      first = false;
+      out.push_back('"');
+      out += k;
+      out += "\":";
+    };
+    auto pair = [&](int64_t a, const std::optional<int64_t>& b) {
+      out.push_back('[');
+      AppendInt(out, a);
+      if (b) {
+        out.push_back(',');
+        AppendInt(out, *b);
+      }
+      out.push_back(']');
+    };
+    if (!q.alternate_bases.empty()) key("alternateBases"), AppendJsonString(out, q.alternate_bases);
+    if (!q.assembly_id.empty()) key("assemblyId"), AppendJsonString(out, q.assembly_id);
+    if (q.end) key("end"), pair(*q.end, q.end_max);
+    if (!q.gene_id.empty()) key("geneId"), AppendJsonString(out, q.gene_id);
+    if (!q.reference_bases.empty()) key("referenceBases"), AppendJsonString(out, q.reference_bases);
+    if (!q.reference_name.empty()) key("referenceName"), AppendJsonString(out, q.reference_name);
+    if (q.start) key("start"), pair(*q.start, q.start_max);
+    if (q.max_length) key("variantMaxLength"), AppendInt(out, *q.max_length);
+    if (q.min_length) key("variantMinLength"), AppendInt(out, *q.min_length);
+    if (!q.variant_type.empty()) key("variantType"), AppendJsonString(out, q.variant_type);
+    out += "}}";
+  }
+  out += ",\"requestedGranularity\":";
+  AppendJsonString(out, GranularityName(r.requested()));
+  out += ",\"requestedSchemas\":[],\"testMode\":";
+  out += r.test_mode ? "true" : "false";
+  out += "},\"returnedGranularity\":";
+  AppendJsonString(out, GranularityName(top));
+  out += ",\"returnedSchemas\":[{\"entityType\":";
+  AppendJsonString(out, entity_type);
+  out += ",\"schema\":";
+  AppendJsonString(out, et.schema_name);
+  out += "}]}";
+  if (r.include != IncludeResultsets::kNone) {
+    out += ",\"response\":{\"resultSets\":[";
+    bool first = true;
+    for (const auto& res : results) {
+      bool include = r.include == IncludeResultsets::kAll ||
+                     (r.include == IncludeResultsets::kHit && res.exists) ||
+                     (r.include == IncludeResultsets::kMiss && !res.exists);
+      if (!include) continue;
+      if (!first) out.push_back(',');
+      first = false;
+      out.push_back('{');
+      if (top >= Granularity::kCount) {
+        if (res.granularity >= Granularity::kCount && !res.released.exact) {
+          out += "\"countAdjustedTo\":";
+          AppendInt(out, static_cast<int64_t>(res.released.value));
+          out += ",\"countPrecision\":\"imprecise\",";
+        } else if (res.granularity >= Granularity::kCount) {
+          out += "\"countPrecision\":\"exact\",";
+        } else {
+          out += "\"countPrecision\":\"imprecise\",";
+        }
+      }
+      out += "\"exists\":";
+      out += res.exists ? "true" : "false";
+      out += ",\"id\":";
+      AppendJsonString(out, res.dataset_id);
+      out += ",\"info\":{\"returnedGranularity\":";
+      AppendJsonString(out, GranularityName(res.granularity));
+      out += "}";
+      if (top >= Granularity::kCount) {
+        out += ",\"results\":[],\"resultsCount\":";
+        uint64_t n =
+            res.granularity >= Granularity::kCount ? res.released.value : (res.exists ? 1 : 0);
+        AppendInt(out, static_cast<int64_t>(n));
+      }
+      out += ",\"setType\":\"dataset\"}";
+    }
+    out += "]}";
+  }
+  out += ",\"responseSummary\":{";
+  if (top >= Granularity::kCount) {
+    out += total_exact ? "\"countPrecision\":\"exact\"," : "\"countPrecision\":\"imprecise\",";
+  }
+  out += "\"exists\":";
+  out += exists ? "true" : "false";
+  if (top >= Granularity::kCount) {
+    out += ",\"numTotalResults\":";
+    AppendInt(out, static_cast<int64_t>(total));
+  }
+  out += "}}";
   return out;
 }
 

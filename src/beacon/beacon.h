@@ -138,6 +138,11 @@ class Beacon {
   nlohmann::json RenderResultsets(const BeaconRequest& request,
                                   const std::vector<DatasetResult>& results,
                                   std::string_view entity_type) const;
+  // The same answer as RenderResultsets(...).dump() when no dataset returns records, written
+  // directly as text (the hot path of count queries).
+  std::string RenderAggregateText(const BeaconRequest& request,
+                                  const std::vector<DatasetResult>& results,
+                                  std::string_view entity_type) const;
   // The Beacon error response for a failed Status (errorCode = its HTTP status).
   nlohmann::json RenderError(const Status& status, const BeaconRequest* request) const;
   // A Beacon error for a status the HTTP layer produces itself (404 route, 405, 413 …).
