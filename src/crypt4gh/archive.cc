@@ -295,18 +295,19 @@ Result<EncryptedHeader> ReadStoredHeader(const ArchiveEntry& entry) {
 }  // namespace
 
 Result<std::string> HeaderForRecipient(const ArchiveEntry& entry, const KeyPair& node,
-                                       const PublicKey& recipient) {
+                                       const PublicKey& recipient, X25519Cache* cache) {
   GF_ASSIGN_OR_RETURN(EncryptedHeader header, ReadStoredHeader(entry));
   ReencryptOptions options;
   options.trim = true;
+  options.cache = cache;
   return ReencryptHeader(header, node, node, std::span<const PublicKey>(&recipient, 1), options);
 }
 
 Status WriteForRecipient(const ArchiveEntry& entry, const KeyPair& node, const PublicKey& recipient,
-                         Writer& out, const ByteRange& range) {
+                         Writer& out, const ByteRange& range, X25519Cache* cache) {
   GF_ASSIGN_OR_RETURN(std::unique_ptr<FdReader> body, FdReader::Open(entry.body_path()));
   if (range.whole()) {
-    GF_ASSIGN_OR_RETURN(std::string header, HeaderForRecipient(entry, node, recipient));
+    GF_ASSIGN_OR_RETURN(std::string header, HeaderForRecipient(entry, node, recipient, cache));
     GF_RETURN_IF_ERROR(out.Write(header));
     std::vector<uint8_t> buf(1 << 20);
     while (true) {
@@ -318,14 +319,14 @@ Status WriteForRecipient(const ArchiveEntry& entry, const KeyPair& node, const P
     return Status::Ok();
   }
   GF_ASSIGN_OR_RETURN(EncryptedHeader header, ReadStoredHeader(entry));
-  GF_ASSIGN_OR_RETURN(DecryptedHeader opened, DecryptHeader(header, node));
+  GF_ASSIGN_OR_RETURN(DecryptedHeader opened, DecryptHeader(header, node, std::nullopt, cache));
   return RearrangeBody(*body, out, out, opened.content, range,
                        std::span<const PublicKey>(&recipient, 1), node);
 }
 
 Result<std::unique_ptr<Reader>> OpenForRecipient(const ArchiveEntry& entry, const KeyPair& node,
-                                                 const PublicKey& recipient) {
-  GF_ASSIGN_OR_RETURN(std::string header, HeaderForRecipient(entry, node, recipient));
+                                                 const PublicKey& recipient, X25519Cache* cache) {
+  GF_ASSIGN_OR_RETURN(std::string header, HeaderForRecipient(entry, node, recipient, cache));
   GF_ASSIGN_OR_RETURN(std::unique_ptr<FdReader> body, FdReader::Open(entry.body_path()));
   auto reader = std::make_unique<ConcatReader>();
   reader->Add(std::make_unique<StringReader>(std::move(header)));

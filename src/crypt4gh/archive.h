@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "crypt4gh/header.h"
 #include "crypt4gh/io.h"
 #include "crypt4gh/keys.h"
 #include "crypt4gh/stream.h"
@@ -71,19 +72,22 @@ Result<ArchiveEntry> GetArchiveEntry(const std::filesystem::path& archive_dir, s
 // Every published entry, sorted by id (in-progress `.incoming-*` directories are ignored).
 Result<std::vector<ArchiveEntry>> ListArchive(const std::filesystem::path& archive_dir);
 
-// The stored header re-encrypted for `recipient`, written by the node key.
+// The stored header re-encrypted for `recipient`, written by the node key. A long-lived service
+// passes one X25519Cache for its node key, so that repeat requesters and files cost no scalar
+// multiplication (see BENCHMARKS.md for both figures).
 Result<std::string> HeaderForRecipient(const ArchiveEntry& entry, const KeyPair& node,
-                                       const PublicKey& recipient);
+                                       const PublicKey& recipient, X25519Cache* cache = nullptr);
 
 // Writes the Crypt4GH file for `recipient`: the re-encrypted header then the stored body as is.
 // With a range (of the plaintext), only the body segments it touches are sent, with an edit
 // list in the header selecting exactly the range (the body is still never decrypted).
 Status WriteForRecipient(const ArchiveEntry& entry, const KeyPair& node, const PublicKey& recipient,
-                         Writer& out, const ByteRange& range = {});
+                         Writer& out, const ByteRange& range = {}, X25519Cache* cache = nullptr);
 
 // A Reader over the whole-file copy for `recipient` (HTTP bodies: DRS, htsget data URLs).
 Result<std::unique_ptr<Reader>> OpenForRecipient(const ArchiveEntry& entry, const KeyPair& node,
-                                                 const PublicKey& recipient);
+                                                 const PublicKey& recipient,
+                                                 X25519Cache* cache = nullptr);
 
 // Decrypts (a range of) an entry to `out`, for in-node consumers that need plaintext in memory
 // (e.g. to find the byte range of a genomic region). Returns the bytes written.

@@ -55,12 +55,16 @@ bool ChaChaPoly::Open(const uint8_t* nonce, const uint8_t* in, size_t len, const
 
 namespace {
 
-Result<SecretKey> SharedKey(const SecretKey& own_sk, const PublicKey& peer_pk,
-                            const PublicKey& reader_pk, const PublicKey& writer_pk) {
+Result<SecretKey> SharedKey(const KeyPair& own, const PublicKey& peer_pk,
+                            const PublicKey& reader_pk, const PublicKey& writer_pk,
+                            X25519Cache* cache) {
   GF_RETURN_IF_ERROR(InitCrypto());
   uint8_t dh[crypto_scalarmult_BYTES];
-  if (crypto_scalarmult(dh, own_sk.data(), peer_pk.bytes.data()) != 0) {
-    return InvalidArgument("X25519 with a weak (low-order) public key");
+  if (cache == nullptr || !cache->Lookup(own.public_key, peer_pk, dh)) {
+    if (crypto_scalarmult(dh, own.secret.data(), peer_pk.bytes.data()) != 0) {
+      return InvalidArgument("X25519 with a weak (low-order) public key");
+    }
+    if (cache != nullptr) cache->Insert(own.public_key, peer_pk, dh);
   }
   uint8_t keys[64];
   crypto_generichash_state h;
@@ -78,12 +82,14 @@ Result<SecretKey> SharedKey(const SecretKey& own_sk, const PublicKey& peer_pk,
 
 }  // namespace
 
-Result<SecretKey> ReaderSharedKey(const KeyPair& reader, const PublicKey& writer_pk) {
-  return SharedKey(reader.secret, writer_pk, reader.public_key, writer_pk);
+Result<SecretKey> ReaderSharedKey(const KeyPair& reader, const PublicKey& writer_pk,
+                                  X25519Cache* cache) {
+  return SharedKey(reader, writer_pk, reader.public_key, writer_pk, cache);
 }
 
-Result<SecretKey> WriterSharedKey(const KeyPair& writer, const PublicKey& reader_pk) {
-  return SharedKey(writer.secret, reader_pk, reader_pk, writer.public_key);
+Result<SecretKey> WriterSharedKey(const KeyPair& writer, const PublicKey& reader_pk,
+                                  X25519Cache* cache) {
+  return SharedKey(writer, reader_pk, reader_pk, writer.public_key, cache);
 }
 
 void NonceSource::Next(uint8_t* nonce) {

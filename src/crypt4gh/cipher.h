@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "crypt4gh/header.h"
 #include "crypt4gh/keys.h"
 
 namespace genomefed::crypt4gh::internal {
@@ -47,8 +48,11 @@ class ChaChaPoly {
 
 // Shared key of a header packet, computed by the reader (its key pair, the writer's public key)
 // or the writer (its key pair, the reader's public key). Fails for a low-order peer key.
-Result<SecretKey> ReaderSharedKey(const KeyPair& reader, const PublicKey& writer_pk);
-Result<SecretKey> WriterSharedKey(const KeyPair& writer, const PublicKey& reader_pk);
+// With a cache, the X25519 result is looked up / remembered there.
+Result<SecretKey> ReaderSharedKey(const KeyPair& reader, const PublicKey& writer_pk,
+                                  X25519Cache* cache = nullptr);
+Result<SecretKey> WriterSharedKey(const KeyPair& writer, const PublicKey& reader_pk,
+                                  X25519Cache* cache = nullptr);
 
 // Random nonces drawn in batches from the system CSPRNG (one getrandom per 1024 nonces, so the
 // syscall does not show in bulk encryption). Not thread-safe.

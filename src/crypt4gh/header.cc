@@ -3,6 +3,9 @@
 #include <sodium.h>
 
 #include <cstring>
+#include <list>
+#include <mutex>
+#include <unordered_map>
 
 #include "crypt4gh/cipher.h"
 
@@ -64,6 +67,60 @@ Status CheckPacketLength(uint32_t length, uint64_t offset) {
 }
 
 }  // namespace
+
+struct X25519Cache::Impl {
+  struct Entry {
+    std::string key;  // own public key | peer public key
+    std::array<uint8_t, kKeySize> dh;
+  };
+  size_t capacity;
+  mutable std::mutex mu;
+  std::list<Entry> lru;  // most recent first
+  std::unordered_map<std::string, std::list<Entry>::iterator> index;
+
+  static std::string Key(const PublicKey& own, const PublicKey& peer) {
+    std::string k(reinterpret_cast<const char*>(own.bytes.data()), kKeySize);
+    k.append(reinterpret_cast<const char*>(peer.bytes.data()), kKeySize);
+    return k;
+  }
+};
+
+X25519Cache::X25519Cache(size_t capacity) : impl_(std::make_unique<Impl>()) {
+  impl_->capacity = capacity == 0 ? 1 : capacity;
+}
+
+X25519Cache::~X25519Cache() {
+  for (Impl::Entry& e : impl_->lru) sodium_memzero(e.dh.data(), e.dh.size());
+}
+
+bool X25519Cache::Lookup(const PublicKey& own, const PublicKey& peer, uint8_t dh[kKeySize]) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  auto it = impl_->index.find(Impl::Key(own, peer));
+  if (it == impl_->index.end()) return false;
+  impl_->lru.splice(impl_->lru.begin(), impl_->lru, it->second);
+  std::memcpy(dh, it->second->dh.data(), kKeySize);
+  return true;
+}
+
+void X25519Cache::Insert(const PublicKey& own, const PublicKey& peer, const uint8_t dh[kKeySize]) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  std::string key = Impl::Key(own, peer);
+  if (impl_->index.count(key) > 0) return;
+  impl_->lru.push_front(Impl::Entry{key, {}});
+  std::memcpy(impl_->lru.front().dh.data(), dh, kKeySize);
+  impl_->index[key] = impl_->lru.begin();
+  if (impl_->lru.size() > impl_->capacity) {
+    Impl::Entry& victim = impl_->lru.back();
+    sodium_memzero(victim.dh.data(), victim.dh.size());
+    impl_->index.erase(victim.key);
+    impl_->lru.pop_back();
+  }
+}
+
+size_t X25519Cache::size() const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return impl_->lru.size();
+}
 
 Result<EncryptedHeader> ReadHeader(Reader& in) {
   uint8_t pre[kPreambleSize];
@@ -162,14 +219,15 @@ struct SharedKeyCache {
 // Opens one packet; nullopt when it is not for this reader (or not from `sender_pk`).
 std::optional<SecretBytes> OpenPacket(const HeaderPacket& packet, const KeyPair& reader,
                                       const std::optional<PublicKey>& sender_pk,
-                                      SharedKeyCache& cache, PublicKey& writer_pk) {
+                                      SharedKeyCache& cache, X25519Cache* dh_cache,
+                                      PublicKey& writer_pk) {
   if (packet.method != kPacketX25519ChaCha20Poly1305) return std::nullopt;
   if (packet.bytes.size() < kX25519Overhead) return std::nullopt;
   const uint8_t* p = packet.bytes.data() + 8;
   std::memcpy(writer_pk.bytes.data(), p, kKeySize);
   if (sender_pk && !(*sender_pk == writer_pk)) return std::nullopt;
   if (!cache.peer || !(*cache.peer == writer_pk)) {
-    Result<SecretKey> shared = internal::ReaderSharedKey(reader, writer_pk);
+    Result<SecretKey> shared = internal::ReaderSharedKey(reader, writer_pk, dh_cache);
     cache.peer = writer_pk;
     cache.usable = shared.ok();  // a low-order key: not a packet for us
     if (shared.ok()) cache.shared = std::move(shared).value();
@@ -229,14 +287,15 @@ Status DecodePayload(const SecretBytes& payload, size_t index, HeaderContent& co
 }  // namespace
 
 Result<DecryptedHeader> DecryptHeader(const EncryptedHeader& header, const KeyPair& reader,
-                                      const std::optional<PublicKey>& sender_pk) {
+                                      const std::optional<PublicKey>& sender_pk,
+                                      X25519Cache* dh_cache) {
   GF_RETURN_IF_ERROR(InitCrypto());
   DecryptedHeader out;
   SharedKeyCache cache;
   for (size_t i = 0; i < header.packets.size(); ++i) {
     PublicKey writer;
     std::optional<SecretBytes> payload =
-        OpenPacket(header.packets[i], reader, sender_pk, cache, writer);
+        OpenPacket(header.packets[i], reader, sender_pk, cache, dh_cache, writer);
     if (!payload) {
       out.foreign.push_back(i);
       continue;
@@ -312,12 +371,13 @@ namespace {
 
 Result<std::vector<HeaderPacket>> SealAll(const std::vector<SecretBytes>& payloads,
                                           const KeyPair& writer,
-                                          std::span<const PublicKey> recipients) {
+                                          std::span<const PublicKey> recipients,
+                                          X25519Cache* dh_cache = nullptr) {
   if (recipients.empty()) return InvalidArgument("at least one recipient public key is needed");
   GF_RETURN_IF_ERROR(InitCrypto());
   std::vector<HeaderPacket> packets;
   for (const PublicKey& recipient : recipients) {
-    GF_ASSIGN_OR_RETURN(SecretKey shared, internal::WriterSharedKey(writer, recipient));
+    GF_ASSIGN_OR_RETURN(SecretKey shared, internal::WriterSharedKey(writer, recipient, dh_cache));
     for (const SecretBytes& payload : payloads) {
       if (kX25519Overhead + payload.bytes().size() > kMaxPacketSize) {
         return InvalidArgument("header packet payload too large");
@@ -344,9 +404,10 @@ Result<std::string> BuildHeader(const HeaderContent& content, const KeyPair& wri
 Result<std::string> ReencryptHeader(const EncryptedHeader& header, const KeyPair& reader,
                                     const KeyPair& writer, std::span<const PublicKey> recipients,
                                     const ReencryptOptions& options) {
-  GF_ASSIGN_OR_RETURN(DecryptedHeader decrypted, DecryptHeader(header, reader, options.sender_pk));
+  GF_ASSIGN_OR_RETURN(DecryptedHeader decrypted,
+                      DecryptHeader(header, reader, options.sender_pk, options.cache));
   GF_ASSIGN_OR_RETURN(std::vector<HeaderPacket> packets,
-                      SealAll(decrypted.payloads, writer, recipients));
+                      SealAll(decrypted.payloads, writer, recipients, options.cache));
   if (!options.trim) {
     for (size_t i : decrypted.foreign) packets.push_back(header.packets[i]);
   }

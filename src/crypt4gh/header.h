@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -46,6 +47,26 @@ struct EncryptedHeader {
   uint64_t size = 0;  // bytes of the serialised header; the body starts here
 };
 
+// Remembers X25519(own_sk, peer_pk) results, keyed by both public keys, so that a service that
+// re-encrypts many headers with one key pair (the archive) pays the ~30 us scalar multiplication
+// once per peer key (per stored file's writer, per requester) instead of once per packet.
+// Bounded LRU; entries are wiped on eviction and destruction. Thread-safe.
+class X25519Cache {
+ public:
+  explicit X25519Cache(size_t capacity = 4096);
+  ~X25519Cache();
+  X25519Cache(const X25519Cache&) = delete;
+  X25519Cache& operator=(const X25519Cache&) = delete;
+
+  bool Lookup(const PublicKey& own, const PublicKey& peer, uint8_t dh[kKeySize]);
+  void Insert(const PublicKey& own, const PublicKey& peer, const uint8_t dh[kKeySize]);
+  size_t size() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
 // Reads the header from the front of a stream, leaving the reader at the first body byte.
 Result<EncryptedHeader> ReadHeader(Reader& in);
 // Parses a header at the front of `bytes` (which may continue with the body). The fuzz target.
@@ -71,7 +92,8 @@ struct DecryptedHeader {
 // kPermissionDenied when no packet opens, kInvalidArgument / kUnimplemented for malformed or
 // unsupported content (two edit lists, unknown data cipher).
 Result<DecryptedHeader> DecryptHeader(const EncryptedHeader& header, const KeyPair& reader,
-                                      const std::optional<PublicKey>& sender_pk = std::nullopt);
+                                      const std::optional<PublicKey>& sender_pk = std::nullopt,
+                                      X25519Cache* cache = nullptr);
 
 // Seals one payload for one recipient into a packet.
 Result<HeaderPacket> SealPacket(std::span<const uint8_t> payload, const KeyPair& writer,
@@ -87,6 +109,7 @@ Result<std::string> BuildHeader(const HeaderContent& content, const KeyPair& wri
 struct ReencryptOptions {
   std::optional<PublicKey> sender_pk;  // only trust packets written by this key
   bool trim = false;                   // drop packets that were not ours instead of keeping them
+  X25519Cache* cache = nullptr;        // optional, for services re-encrypting many headers
 };
 
 // A new header with the reader's packets re-sealed for `recipients` (written by `writer`); the

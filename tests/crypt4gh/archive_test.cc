@@ -130,6 +130,33 @@ TEST(Archive, RequesterGetsReencryptedHeaderAndTheStoredBody) {
   EXPECT_TRUE(plain2 == content);
 }
 
+TEST(Archive, CachedReencryptionGivesTheSameAnswer) {
+  Node node;
+  std::string content = RandomBytes(100000, 5);
+  ArchiveEntry e = node.Add("c.vcf", content);
+  ArchiveEntry f = node.Add("d.vcf", content + "x");
+  KeyPair r1 = NewKeys(), r2 = NewKeys();
+  for (size_t capacity : {size_t{4096}, size_t{1}}) {
+    X25519Cache cache(capacity);
+    for (int round = 0; round < 2; ++round) {
+      for (const ArchiveEntry* entry : {&e, &f}) {
+        for (const KeyPair* r : {&r1, &r2}) {
+          std::string copy;
+          StringWriter w(&copy);
+          ASSERT_OK(WriteForRecipient(*entry, node.keys, r->public_key, w, {}, &cache));
+          Result<std::string> plain = DecryptString(copy, *r);
+          ASSERT_OK(plain);
+          EXPECT_EQ(plain->size(), entry->plaintext_size);
+          EXPECT_EQ(DecryptString(copy, entry == &e ? r2 : r1).ok(),
+                    r == (entry == &e ? &r2 : &r1));
+        }
+      }
+    }
+    // Two stored files' writer keys and two requesters, or the bound.
+    EXPECT_EQ(cache.size(), std::min<size_t>(capacity, 4));
+  }
+}
+
 TEST(Archive, RangeForRequesterSendsOnlyNeededSegments) {
   Node node;
   std::string content = RandomBytes(10 * 65536, 3);
