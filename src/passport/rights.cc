@@ -132,7 +132,10 @@ Authorizer::Authorizer(std::vector<TrustEntry> trust, std::shared_ptr<http::Http
 CallerRights Authorizer::Authorize(std::string_view authorization,
                                    std::span<const DatasetRef> datasets) {
   CallerRights rights = ComputeRights(verifier_.VerifyAuthorization(authorization), datasets);
-  for (const std::string& line : DecisionLogLines(rights)) log::info("{}", line);
+  // Logged as plain strings, not through a format string: the lines carry caller-controlled text.
+  for (const std::string& line : DecisionLogLines(rights)) {
+    spdlog::default_logger_raw()->log(spdlog::level::info, spdlog::string_view_t(line));
+  }
   return rights;
 }
 
