@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "apps/genomefed/commands.h"
+#include "crypt4gh/archive.h"
 #include "ingest/ingest.h"
 
 namespace genomefed::cli {
@@ -18,6 +19,7 @@ struct IngestArgs {
   std::vector<std::string> consent;
   int threads = 0;
   bool quiet = false;
+  bool no_archive = false;
 };
 
 void PrintReport(const ingest::IngestReport& r, const IngestArgs& a) {
@@ -38,6 +40,9 @@ void PrintReport(const ingest::IngestReport& r, const IngestArgs& a) {
       std::printf("  skipped  %llu  %s\n", static_cast<unsigned long long>(n), reason.c_str());
     }
   }
+  if (!r.archive_id.empty()) {
+    std::printf("  archive  %s (Crypt4GH, node key)\n", r.archive_id.c_str());
+  }
   std::printf("  time     %.2f s (%.0f records/s)\n", r.seconds,
               r.seconds > 0 ? static_cast<double>(r.records) / r.seconds : 0.0);
 }
@@ -57,6 +62,8 @@ void RegisterIngest(CLI::App& root, CommandContext& ctx) {
   cmd->add_option("--consent", args->consent, "DUO code(s) for every sample of this batch");
   cmd->add_option("--threads", args->threads, "decoding threads (0 = one per core)");
   cmd->add_flag("--quiet", args->quiet, "no progress or summary");
+  cmd->add_flag("--no-archive", args->no_archive,
+                "do not keep the original file (Crypt4GH-encrypted) in <data-dir>/archive");
   cmd->callback([args, &ctx] {
     ingest::IngestOptions opts;
     opts.data_dir = args->data_dir;
@@ -65,6 +72,16 @@ void RegisterIngest(CLI::App& root, CommandContext& ctx) {
     opts.sample_sheet = args->samples;
     opts.consent = args->consent;
     opts.threads = args->threads;
+    if (!args->no_archive) {
+      // The original, encrypted to the node key (created on first use in <data-dir>/keys).
+      opts.before_commit = [args]() -> Result<std::string> {
+        const std::filesystem::path dir(args->data_dir);
+        GF_ASSIGN_OR_RETURN(crypt4gh::PublicKey node_pk, crypt4gh::EnsureNodeKeys(dir / "keys"));
+        GF_ASSIGN_OR_RETURN(crypt4gh::ArchiveEntry entry,
+                            crypt4gh::ArchiveFile(dir / "archive", args->vcf, node_pk));
+        return entry.id;
+      };
+    }
     const bool tty = ::isatty(STDERR_FILENO) != 0 && !args->quiet;
     if (tty) {
       opts.on_progress = [](const ingest::IngestProgress& p) {

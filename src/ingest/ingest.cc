@@ -590,7 +590,9 @@ Result<IngestReport> Ingest(const IngestOptions& options) {
   if (!opened.ok()) return cleanup(opened.status());
   if (Status s = store::WriteSampleTable(dir / samples_name, table); !s.ok()) return cleanup(s);
   if (options.before_commit) {
-    if (Status s = options.before_commit(); !s.ok()) return cleanup(s);
+    auto archived = options.before_commit();
+    if (!archived.ok()) return cleanup(archived.status());
+    report.archive_id = *archived;
   }
   store::SegmentEntry entry;
   entry.file = segment_name;
@@ -600,6 +602,7 @@ Result<IngestReport> Ingest(const IngestOptions& options) {
   entry.samples = report.samples_added;
   entry.source = options.vcf.filename().string();
   entry.created_at = NowIso8601();
+  entry.archive_id = report.archive_id;
   store::Manifest next_manifest = manifest;
   next_manifest.generation = generation;
   next_manifest.samples_file = samples_name;

@@ -34,9 +34,10 @@ struct IngestOptions {
   std::vector<std::string> consent;    // DUO codes given to every sample of this batch
   int threads = 0;                     // decoding workers; 0 = one per core
   std::function<void(const IngestProgress&)> on_progress;  // called about twice a second
-  // Called after the segment is written and before the commit, e.g. to archive the original
-  // file; an error aborts the ingest with nothing committed.
-  std::function<Status()> before_commit;
+  // Called after the segment is written and before the commit, to archive the original file
+  // (Crypt4GH, see crypt4gh/archive.h); returns the archive entry id recorded with the segment.
+  // An error aborts the ingest with nothing committed.
+  std::function<Result<std::string>()> before_commit;
 };
 
 struct IngestReport {
@@ -51,6 +52,7 @@ struct IngestReport {
   std::vector<std::string> warnings;
   uint64_t generation = 0;
   std::string segment_file;
+  std::string archive_id;  // the original file's archive entry, when archived
   double seconds = 0;
 };
 

@@ -75,6 +75,7 @@ Result<Manifest> ReadManifest(const std::filesystem::path& dataset_dir) {
       e.samples = s.at("samples").get<uint32_t>();
       e.source = s.value("source", "");
       e.created_at = s.value("created_at", "");
+      e.archive_id = s.value("archive_id", "");
       m.segments.push_back(std::move(e));
     }
     return m;
@@ -92,7 +93,8 @@ Status WriteManifest(const std::filesystem::path& dataset_dir, const Manifest& m
                     {"alleles", e.alleles},
                     {"samples", e.samples},
                     {"source", e.source},
-                    {"created_at", e.created_at}});
+                    {"created_at", e.created_at},
+                    {"archive_id", e.archive_id}});
   }
   json j = {{"format", "genomefed-manifest"}, {"version", kManifestVersion}, {"dataset", m.dataset},
             {"generation", m.generation},     {"samples", m.samples_file},   {"segments", segs}};

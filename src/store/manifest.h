@@ -24,6 +24,7 @@ struct SegmentEntry {
   uint32_t samples = 0;
   std::string source;      // the VCF/BCF it came from (file name only)
   std::string created_at;  // ISO 8601 UTC
+  std::string archive_id;  // Crypt4GH archive entry of the original file ("" if not archived)
 };
 
 struct Manifest {

@@ -294,7 +294,7 @@ TEST(Ingest, FailureAtTheCommitPointChangesNothing) {
   o.data_dir = dir / "data";
   o.dataset = "d";
   o.vcf = WriteText(dir, "b.vcf", other);
-  o.before_commit = [] { return IOError("disk full (injected)"); };
+  o.before_commit = []() -> Result<std::string> { return IOError("disk full (injected)"); };
   auto r = Ingest(o);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kIOError);
@@ -336,6 +336,54 @@ TEST(Ingest, KilledIngestLeavesThePreviousStateReadable) {
     EXPECT_EQ(name.find(".tmp"), std::string::npos) << "left over: " << name;
     EXPECT_EQ(name.find(".sites"), std::string::npos) << "left over: " << name;
   }
+}
+
+}  // namespace
+}  // namespace genomefed::ingest
+
+namespace genomefed::ingest {
+namespace {
+
+// `genomefed ingest` keeps the original file encrypted to the node key: the archive entry
+// decrypts (with the node's secret key) to exactly the ingested bytes, and the MANIFEST names it.
+TEST(IngestCli, ArchivesTheOriginalCrypt4ghEncrypted) {
+  TempDir dir;
+  auto vcf = WriteText(dir, "a.vcf", HandcraftedVcf());
+  const std::string g = testing::GenomefedBinary().string();
+  auto r = RunCommand(
+      g + " ingest --data-dir " + (dir / "data").string() + " --dataset d --vcf " + vcf.string(),
+      true);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto manifest = ReadFile(DatasetDir(dir / "data", "d") / "MANIFEST");
+  ASSERT_OK(manifest);
+  std::vector<std::filesystem::path> entries;
+  for (const auto& e : std::filesystem::directory_iterator(dir / "data" / "archive")) {
+    if (e.is_directory() && e.path().filename().string()[0] != '.') entries.push_back(e.path());
+  }
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_NE(manifest->find(entries[0].filename().string()), std::string::npos);
+  auto plain = ReadFile(vcf);
+  ASSERT_OK(plain);
+  auto enc = ReadFile(entries[0] / "body.c4gh");
+  ASSERT_OK(enc);
+  EXPECT_EQ(enc->find("#CHROM"), std::string::npos) << "the archive holds plaintext";
+  auto dec = RunCommand("cat " + (entries[0] / "header.c4gh").string() + " " +
+                        (entries[0] / "body.c4gh").string() + " | " + g +
+                        " crypt4gh decrypt --sk " + (dir / "data" / "keys" / "node.sec").string());
+  ASSERT_EQ(dec.exit_code, 0);
+  EXPECT_EQ(dec.output, *plain);
+  // --no-archive keeps nothing.
+  std::string other = HandcraftedVcf();
+  other.replace(other.find("s1\ts2\ts3\ts4"), 11, "t1\tt2\tt3\tt4");
+  r = RunCommand(g + " ingest --quiet --no-archive --data-dir " + (dir / "data").string() +
+                     " --dataset d --vcf " + WriteText(dir, "b.vcf", other).string(),
+                 true);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  size_t n = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir / "data" / "archive")) {
+    n += e.path().filename().string()[0] != '.' ? 1 : 0;
+  }
+  EXPECT_EQ(n, 1u);
 }
 
 }  // namespace
