@@ -242,6 +242,26 @@ TEST_F(NodeTest, ConcurrentKeepAliveLoadHasNoErrors) {
   EXPECT_LT(node_->server().connections_accepted() - before, uint64_t{kClients * 10});
 }
 
+// `genomefed node --config` serves, answers, and exits 0 on SIGTERM (graceful shutdown).
+TEST_F(NodeTest, CommandServesAndStopsOnSigterm) {
+  if (!std::filesystem::exists(testing::GenomefedBinary())) {
+    GTEST_SKIP() << testing::GenomefedBinary() << " is not built (target genomefed)";
+  }
+  const std::string script =
+      "cd " + dir_->path().string() + " && (" + testing::GenomefedBinary().string() +
+      " node --config node.toml > node.out 2>node.err & pid=$!; "
+      "for i in $(seq 100); do grep -q 'listening on' node.out && break; sleep 0.1; done; "
+      "url=$(sed -n 's/.*listening on //p' node.out); "
+      "curl -s \"$url/info\" | grep -c org.genomefed.test; "
+      "kill -TERM $pid; wait $pid; echo rc=$?)";
+  auto r = testing::RunCommand("bash -c '" + [&] {
+    std::string esc;
+    for (char c : script) esc += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return esc;
+  }() + "'");
+  EXPECT_NE(r.output.find("1\nrc=0"), std::string::npos) << r.output;
+}
+
 // Real data: the 1000 Genomes chromosome 1 test file with the CINECA individuals as metadata.
 // Every biallelic SNP's Beacon figures equal bcftools +fill-tags; a filtered count (females)
 // equals bcftools over the female samples.
@@ -328,6 +348,69 @@ TEST(NodeRealDataTest, ThousandGenomesAnswersEqualBcftools) {
     ++checked;
   }
   EXPECT_GT(checked, 900);
+}
+
+// Every allele of the 1000G file (indels and multi-allelic splits included), unfiltered and
+// among females: Beacon record figures equal `genomefed query --json` over the same store.
+TEST(NodeRealDataTest, ThousandGenomesAnswersEqualGenomefedQuery) {
+  GF_REQUIRE_SHARED("data/1000g/test_1000G.vcf.gz");
+  GF_REQUIRE_SHARED("data/cineca-uk1/individuals.json");
+  if (!std::filesystem::exists(testing::GenomefedBinary())) {
+    GTEST_SKIP() << testing::GenomefedBinary() << " is not built (target genomefed)";
+  }
+  TempDir dir;
+  ASSERT_OK(testing::RunIngest(dir / "data", "kg",
+                               testing::SharedDir() / "data/1000g/test_1000G.vcf.gz",
+                               testing::SharedDir() / "data/cineca-uk1/individuals.json"));
+  auto store = store::Store::Open(dir / "data");
+  ASSERT_OK(store);
+  NodeConfig cfg;
+  cfg.id = "kg-node";
+  beacon::Beacon b(cfg, store->get(), nullptr, nullptr);
+  auto full = [](std::string_view) { return beacon::DatasetAccess{Granularity::kRecord, 1, true}; };
+  for (std::string filter : {"", "NCIT:C16576"}) {
+    SCOPED_TRACE("filter " + filter);
+    auto q = testing::RunCommand(testing::GenomefedBinary().string() + " query --data-dir " +
+                                 (dir / "data").string() + " --region 1:1-250000000 --json" +
+                                 (filter.empty() ? "" : " --filter " + filter));
+    ASSERT_EQ(q.exit_code, 0) << q.output;
+    json rows = json::parse(q.output, nullptr, false);
+    ASSERT_TRUE(rows.is_array()) << q.output.substr(0, 500);
+    std::map<std::string, json> beacon_rows;
+    for (uint64_t skip = 0;; skip += 1000) {
+      beacon::Call c;
+      c.endpoint = beacon::Endpoint::kGVariants;
+      c.query = {{"referenceName", "1"}, {"start", "0"},
+                 {"end", "250000000"},   {"requestedGranularity", "record"},
+                 {"limit", "1000"},      {"skip", std::to_string(skip)}};
+      if (!filter.empty()) c.query.emplace("filters", filter);
+      json j = json::parse(b.Handle(c, full).body);
+      const json& results = j["response"]["resultSets"][0]["results"];
+      for (const auto& r : results) {
+        beacon_rows[r["variantInternalId"]] = r["frequencyInPopulations"][0]["frequencies"][0];
+      }
+      if (results.size() < 1000) break;
+    }
+    size_t compared = 0;
+    for (const auto& row : rows) {
+      const std::string id = row["variant"];
+      if (row["individuals"] == 0) {
+        // With a filter, alleles nobody in the filter carries are not Beacon hits.
+        if (!filter.empty()) continue;
+      }
+      auto it = beacon_rows.find(id);
+      ASSERT_NE(it, beacon_rows.end()) << id;
+      for (const char* k : {"alleleCount", "alleleNumber", "alleleCountHeterozygous",
+                            "alleleCountHomozygous", "alleleCountHemizygous"}) {
+        EXPECT_EQ(it->second[k], row[k]) << id << " " << k;
+      }
+      EXPECT_DOUBLE_EQ(it->second["alleleFrequency"].get<double>(),
+                       row["alleleFrequency"].get<double>())
+          << id;
+      ++compared;
+    }
+    EXPECT_GT(compared, 500u);
+  }
 }
 
 }  // namespace
