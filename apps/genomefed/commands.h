@@ -25,5 +25,6 @@ void RegisterCrypt4gh(CLI::App& root, CommandContext& ctx);
 void RegisterKeys(CLI::App& root, CommandContext& ctx);
 void RegisterPassport(CLI::App& root, CommandContext& ctx);
 void RegisterNode(CLI::App& root, CommandContext& ctx);
+void RegisterHub(CLI::App& root, CommandContext& ctx);
 
 }  // namespace genomefed::cli

@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   RegisterKeys(app, ctx);
   RegisterPassport(app, ctx);
   RegisterNode(app, ctx);
+  RegisterHub(app, ctx);
 
   app.parse_complete_callback([&] { genomefed::log::Init(log_level); });
   try {
