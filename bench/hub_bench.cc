@@ -33,26 +33,34 @@ using namespace genomefed;
 using nlohmann::json;
 
 std::string CannedAnswer(const std::string& id) {
-  json set = {{"id", id + "-cohort"}, {"setType", "dataset"}, {"exists", true},
-              {"resultsCount", 17},   {"countPrecision", "exact"}, {"results", json::array()},
+  json set = {{"id", id + "-cohort"},
+              {"setType", "dataset"},
+              {"exists", true},
+              {"resultsCount", 17},
+              {"countPrecision", "exact"},
+              {"results", json::array()},
               {"info", {{"returnedGranularity", "count"}}}};
-  json meta = {{"beaconId", id},
-               {"apiVersion", "v2.1.1"},
-               {"returnedGranularity", "count"},
-               {"returnedSchemas", json::array({{{"entityType", "genomicVariation"},
-                                                 {"schema", "beacon-g_variant-v2.0.0"}}})},
-               {"receivedRequestSummary",
-                {{"apiVersion", "v2.1.1"},
-                 {"requestedSchemas", json::array()},
-                 {"pagination", {{"skip", 0}, {"limit", 10}}},
-                 {"requestedGranularity", "count"},
-                 {"requestParameters",
-                  {{"genomicVariation",
-                    {{"referenceName", "22"}, {"start", json::array({16050074})},
-                     {"referenceBases", "A"}, {"alternateBases", "G"}}}}}}}};
-  json out = {{"meta", meta},
-              {"responseSummary", {{"exists", true}, {"numTotalResults", 17}, {"countPrecision", "exact"}}},
-              {"response", {{"resultSets", json::array({set})}}}};
+  json meta = {
+      {"beaconId", id},
+      {"apiVersion", "v2.1.1"},
+      {"returnedGranularity", "count"},
+      {"returnedSchemas",
+       json::array({{{"entityType", "genomicVariation"}, {"schema", "beacon-g_variant-v2.0.0"}}})},
+      {"receivedRequestSummary",
+       {{"apiVersion", "v2.1.1"},
+        {"requestedSchemas", json::array()},
+        {"pagination", {{"skip", 0}, {"limit", 10}}},
+        {"requestedGranularity", "count"},
+        {"requestParameters",
+         {{"genomicVariation",
+           {{"referenceName", "22"},
+            {"start", json::array({16050074})},
+            {"referenceBases", "A"},
+            {"alternateBases", "G"}}}}}}}};
+  json out = {
+      {"meta", meta},
+      {"responseSummary", {{"exists", true}, {"numTotalResults", 17}, {"countPrecision", "exact"}}},
+      {"response", {{"resultSets", json::array({set})}}}};
   return out.dump();
 }
 
@@ -125,8 +133,7 @@ int main(int argc, char** argv) {
   const std::string query =
       "/api/g_variants?referenceName=22&start=16050074&referenceBases=A&alternateBases=G"
       "&requestedGranularity=count";
-  auto tmp = std::filesystem::temp_directory_path() /
-             ("hub_bench_" + std::to_string(::getpid()));
+  auto tmp = std::filesystem::temp_directory_path() / ("hub_bench_" + std::to_string(::getpid()));
   std::filesystem::create_directories(tmp);
   auto client = http::MakeCurlClient();
 

@@ -144,6 +144,15 @@ say "Starting the hub"
 hub=$(start_server "$work/hub.log" "$bin" --log-level warn hub --config "$work/hub.toml")
 wait_healthy "$hub"
 echo "  hub: $hub/api"
+# The hub harvests at start in the background; ask for one now so the catalogue is complete.
+python3 - "$hub" <<'PY'
+import json, os, sys, urllib.request
+req = urllib.request.Request(sys.argv[1] + "/api/admin/harvest", data=b"", method="POST",
+                             headers={"Authorization": "Bearer " + os.environ["GENOMEFED_ADMIN_TOKEN"]})
+with urllib.request.urlopen(req, timeout=30) as r:
+    for n in json.load(r)["harvested"]:
+        print(f"  harvested {n['id']}: {'ok' if n['ok'] else n.get('error')}, {n['datasets']} dataset(s), {n['terms']} term(s)")
+PY
 
 # A variant with carriers in every country, from the stores themselves.
 variant=$(python3 - "$bin" "$work" <<'PY'

@@ -32,7 +32,8 @@ uint64_t UintAt(const json& j, std::string_view key) {
   auto it = j.find(key);
   if (it == j.end() || !it->is_number()) return 0;
   if (it->is_number_unsigned()) return it->get<uint64_t>();
-  if (it->is_number_integer()) return static_cast<uint64_t>(std::max<int64_t>(0, it->get<int64_t>()));
+  if (it->is_number_integer())
+    return static_cast<uint64_t>(std::max<int64_t>(0, it->get<int64_t>()));
   return static_cast<uint64_t>(std::max(0.0, it->get<double>()));
 }
 
@@ -77,9 +78,8 @@ Result<HarvestSnapshot> ParseHarvest(std::string_view node_id, std::string_view 
   snap.info = info["response"].dump(-1, ' ', false, json::error_handler_t::replace);
 
   GF_ASSIGN_OR_RETURN(json datasets, ParseResponse(datasets_body, "/api/datasets"));
-  const json& collections = datasets["response"].contains("collections")
-                                ? datasets["response"]["collections"]
-                                : json();
+  const json& collections =
+      datasets["response"].contains("collections") ? datasets["response"]["collections"] : json();
   if (!collections.is_array()) {
     return InvalidArgument("/api/datasets: response.collections is not an array");
   }
@@ -107,7 +107,8 @@ Result<HarvestSnapshot> ParseHarvest(std::string_view node_id, std::string_view 
     }
     // A genomefed node's datasets hold variants and the individuals they belong to; a node may
     // say otherwise in info.dataTypes.
-    if (info_obj.is_object() && info_obj.contains("dataTypes") && info_obj["dataTypes"].is_array()) {
+    if (info_obj.is_object() && info_obj.contains("dataTypes") &&
+        info_obj["dataTypes"].is_array()) {
       for (const json& t : info_obj["dataTypes"]) {
         if (t.is_string()) d.data_types.push_back(t.get<std::string>());
       }
@@ -237,12 +238,12 @@ json SearchCatalogue(const CatalogueQuery& q, const std::vector<NodeState>& node
     // How to get at the data: discover through the node's (or the hub's) Beacon, apply to the
     // dataset's DAC at the hub for a ControlledAccessGrants visa, then fetch from the node.
     std::string api = node.node.url + "/api";
-    e["access"] = {{"route", d.consent_codes.empty() ? "registered" : "controlled"},
-                   {"beacon", api},
-                   {"dataset", d.external_url.empty() ? api + "/datasets/" + d.dataset_id
-                                                      : d.external_url},
-                   {"htsget", node.node.url + "/htsget/variants/" + d.dataset_id},
-                   {"apply", "/api/access-requests?dataset=" + d.node_id + ":" + d.dataset_id}};
+    e["access"] = {
+        {"route", d.consent_codes.empty() ? "registered" : "controlled"},
+        {"beacon", api},
+        {"dataset", d.external_url.empty() ? api + "/datasets/" + d.dataset_id : d.external_url},
+        {"htsget", node.node.url + "/htsget/variants/" + d.dataset_id},
+        {"apply", "/api/access-requests?dataset=" + d.node_id + ":" + d.dataset_id}};
     out_sets.push_back(std::move(e));
   }
   json node_list = json::array();

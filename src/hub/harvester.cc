@@ -67,7 +67,8 @@ std::vector<HarvestOutcome> Harvester::Harvest(const std::vector<NodeRecord>& no
     if (!o.ok) {
       log::warn("hub: harvest of node {} failed: {}", o.node_id, o.error);
       Status s = repository_->StoreHarvestFailure(o.node_id, o.error, now);
-      if (!s.ok()) log::error("hub: recording the harvest failure of {}: {}", o.node_id, s.message());
+      if (!s.ok())
+        log::error("hub: recording the harvest failure of {}: {}", o.node_id, s.message());
     } else {
       log::info("hub: harvested node {} ({} datasets, {} terms)", o.node_id, o.datasets, o.terms);
     }

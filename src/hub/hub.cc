@@ -5,9 +5,9 @@
 
 #include <algorithm>
 #include <cctype>
-#include <optional>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "beacon/request.h"
 #include "core/log.h"
@@ -40,7 +40,8 @@ Status ValidateNode(NodeRecord& n) {
                            "' must be 1-64 characters of [A-Za-z0-9._-]");
   }
   while (!n.url.empty() && n.url.back() == '/') n.url.pop_back();
-  if (n.url.size() >= 4 && n.url.compare(n.url.size() - 4, 4, "/api") == 0) n.url.resize(n.url.size() - 4);
+  if (n.url.size() >= 4 && n.url.compare(n.url.size() - 4, 4, "/api") == 0)
+    n.url.resize(n.url.size() - 4);
   if (n.url.rfind("http://", 0) != 0 && n.url.rfind("https://", 0) != 0) {
     return InvalidArgument("node " + n.id + ": url must start with http:// or https://");
   }
@@ -167,8 +168,8 @@ Result<std::unique_ptr<Hub>> Hub::Start(HubOptions options) {
   if (hub->options_.background_harvest) {
     hub->harvest_thread_ = std::thread([self] { self->HarvestLoop(); });
   }
-  log::info("hub {}: Beacon network over {} node(s) at {}/api", hub->identity_.id, hub->Nodes().size(),
-            hub->server_->base_url());
+  log::info("hub {}: Beacon network over {} node(s) at {}/api", hub->identity_.id,
+            hub->Nodes().size(), hub->server_->base_url());
   return hub;
 }
 
@@ -303,8 +304,8 @@ Status Hub::AddRoutes(http::Router& router) {
 
   // Result-set endpoints over every node: {id} is forwarded percent-encoded.
   auto network = [this, parse, fan_out, beacon_error](std::string path_prefix,
-                                                      std::string path_suffix,
-                                                      std::string entity, bool by_id) {
+                                                      std::string path_suffix, std::string entity,
+                                                      bool by_id) {
     return [=, this](const http::Request& req) {
       auto r = parse(req);
       if (!r.ok()) return beacon_error(r.status());
@@ -384,10 +385,10 @@ Status Hub::AddRoutes(http::Router& router) {
     const std::string* id = req.PathParam("id");
     json out = DatasetsResponse(identity_, request, *s, *d, id ? *id : std::string());
     if (id && out["response"]["collections"].empty()) {
-      return beacon_error(
-          NotFound("no dataset '" + id->substr(0, 80) + "' in the catalogue; ids are "
-                   "'nodeId:datasetId'"),
-          &request);
+      return beacon_error(NotFound("no dataset '" + id->substr(0, 80) +
+                                   "' in the catalogue; ids are "
+                                   "'nodeId:datasetId'"),
+                          &request);
     }
     return JsonResponse(out);
   };
@@ -397,26 +398,26 @@ Status Hub::AddRoutes(http::Router& router) {
 
   // The Beacon network proper.
   for (const char* method : {"GET", "POST"}) {
-    GF_RETURN_IF_ERROR(
-        router.Add(method, "/api/g_variants", network("/api/g_variants", "", "genomicVariation", false)));
-    GF_RETURN_IF_ERROR(
-        router.Add(method, "/api/g_variants/{id}", network("/api/g_variants", "", "genomicVariation", true)));
+    GF_RETURN_IF_ERROR(router.Add(method, "/api/g_variants",
+                                  network("/api/g_variants", "", "genomicVariation", false)));
+    GF_RETURN_IF_ERROR(router.Add(method, "/api/g_variants/{id}",
+                                  network("/api/g_variants", "", "genomicVariation", true)));
     GF_RETURN_IF_ERROR(router.Add(method, "/api/g_variants/{id}/individuals",
                                   network("/api/g_variants", "/individuals", "individual", true)));
-    GF_RETURN_IF_ERROR(
-        router.Add(method, "/api/individuals", network("/api/individuals", "", "individual", false)));
+    GF_RETURN_IF_ERROR(router.Add(method, "/api/individuals",
+                                  network("/api/individuals", "", "individual", false)));
     GF_RETURN_IF_ERROR(router.Add(method, "/api/datasets/{id}/g_variants",
                                   dataset_scoped("/g_variants", "genomicVariation")));
     GF_RETURN_IF_ERROR(router.Add(method, "/api/datasets/{id}/individuals",
                                   dataset_scoped("/individuals", "individual")));
   }
-  GF_RETURN_IF_ERROR(router.Get("/api/individuals/{id}",
-                                network("/api/individuals", "", "individual", true)));
+  GF_RETURN_IF_ERROR(
+      router.Get("/api/individuals/{id}", network("/api/individuals", "", "individual", true)));
   GF_RETURN_IF_ERROR(router.Get("/api/cohorts", [this, parse, fan_out](const http::Request& req) {
     auto r = parse(req);
     beacon::BeaconRequest request = r.ok() ? *r : beacon::BeaconRequest{};
-    return JsonResponse(MergeCollections(identity_, request, "cohort",
-                                         fan_out(Nodes(), req, "/api/cohorts")));
+    return JsonResponse(
+        MergeCollections(identity_, request, "cohort", fan_out(Nodes(), req, "/api/cohorts")));
   }));
 
   // Catalogue search.
@@ -477,9 +478,8 @@ Status Hub::AddRoutes(http::Router& router) {
     Status s = RegisterNode(n);
     if (!s.ok()) return http::ErrorResponse(s);
     log::info("hub: node {} registered through the admin API", n.id);
-    return JsonResponse(json{{"id", n.id}, {"url", n.url}, {"country", n.country},
-                             {"source", "admin"}},
-                        201);
+    return JsonResponse(
+        json{{"id", n.id}, {"url", n.url}, {"country", n.country}, {"source", "admin"}}, 201);
   }));
   GF_RETURN_IF_ERROR(
       router.Add("DELETE", "/api/admin/nodes/{id}", [this, admin](const http::Request& req) {
@@ -487,7 +487,8 @@ Status Hub::AddRoutes(http::Router& router) {
         auto removed = UnregisterNode(*req.PathParam("id"));
         if (!removed.ok()) return http::ErrorResponse(removed.status());
         if (!*removed) {
-          return http::ErrorResponse(NotFound("no node '" + req.PathParam("id")->substr(0, 64) + "'"));
+          return http::ErrorResponse(
+              NotFound("no node '" + req.PathParam("id")->substr(0, 64) + "'"));
         }
         log::info("hub: node {} removed through the admin API", *req.PathParam("id"));
         http::Response r;

@@ -77,8 +77,8 @@ class Hub {
   std::unique_ptr<http::Server> server_;
 
   mutable std::mutex mu_;
-  std::vector<NodeRecord> nodes_;  // GUARDED_BY(mu_): cached registry for the fan-out
-  bool stopping_ = false;          // GUARDED_BY(mu_)
+  std::vector<NodeRecord> nodes_;   // GUARDED_BY(mu_): cached registry for the fan-out
+  bool stopping_ = false;           // GUARDED_BY(mu_)
   bool harvest_requested_ = false;  // GUARDED_BY(mu_)
   std::condition_variable wake_;
   std::thread harvest_thread_;

@@ -149,9 +149,8 @@ json FilteringTermsResponse(const HubIdentity& hub, const std::vector<CatalogueT
   }
   json list = json::array();
   for (const auto& [id, m] : by_id) {
-    json t = {{"type", m.type},
-              {"id", id},
-              {"scopes", json::array({"individual", "genomicVariation"})}};
+    json t = {
+        {"type", m.type}, {"id", id}, {"scopes", json::array({"individual", "genomicVariation"})}};
     if (!m.label.empty()) t["label"] = m.label;
     list.push_back(std::move(t));
   }

@@ -122,7 +122,8 @@ json InformationalMeta(const HubIdentity& hub, std::string_view entity_type) {
   meta["beaconId"] = hub.id;
   meta["apiVersion"] = "v2.1.1";
   if (entity_type == "info") {
-    meta["returnedSchemas"] = json::array({{{"entityType", "info"}, {"schema", "beacon-info-v2.0.0"}}});
+    meta["returnedSchemas"] =
+        json::array({{{"entityType", "info"}, {"schema", "beacon-info-v2.0.0"}}});
   } else {
     meta["returnedSchemas"] = json::array({{{"entityType", entity_type}, {"schema", entity_type}}});
   }

@@ -38,10 +38,10 @@ struct HubIdentity {
 struct NodeAnswer {
   std::string node_id;
   std::string country;
-  bool reached = false;     // false: transport failure, see `error`
-  std::string error;        // transport failure (connect refused, time-out …)
-  int http_status = 0;      // when reached
-  std::string body;         // when reached
+  bool reached = false;  // false: transport failure, see `error`
+  std::string error;     // transport failure (connect refused, time-out …)
+  int http_status = 0;   // when reached
+  std::string body;      // when reached
   double elapsed_ms = 0;
 };
 

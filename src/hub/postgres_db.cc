@@ -70,8 +70,8 @@ class PostgresDatabase final : public SqlDatabase {
           if (PQgetisnull(res, r, c)) {
             row.emplace_back(std::nullopt);
           } else {
-            row.emplace_back(std::string(PQgetvalue(res, r, c),
-                                         static_cast<size_t>(PQgetlength(res, r, c))));
+            row.emplace_back(
+                std::string(PQgetvalue(res, r, c), static_cast<size_t>(PQgetlength(res, r, c))));
           }
         }
         rows->push_back(std::move(row));

@@ -276,8 +276,9 @@ class SqlRepository final : public Repository {
   }
 
   Status ApplyLocked(const Migration& m) {
-    GF_ASSIGN_OR_RETURN(auto applied, db_->Query("SELECT 1 FROM schema_migrations WHERE version = $1",
-                                                 {static_cast<int64_t>(m.version)}));
+    GF_ASSIGN_OR_RETURN(auto applied,
+                        db_->Query("SELECT 1 FROM schema_migrations WHERE version = $1",
+                                   {static_cast<int64_t>(m.version)}));
     if (!applied.empty()) return Status::Ok();
     for (auto stmt : m.statements) GF_RETURN_IF_ERROR(db_->Execute(stmt));
     auto now = std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -94,8 +94,8 @@ class Federation {
       cfg.policy.public_granularity = Granularity::kCount;
       cfg.policy.min_count = 1;  // exact counts, so sums can be compared
       cfg.limits.threads = 4;
-      cfg.datasets.push_back({c.dataset, "Cohort " + c.country, "synthetic " + c.population,
-                              "", {"DUO:0000042"}});
+      cfg.datasets.push_back(
+          {c.dataset, "Cohort " + c.country, "synthetic " + c.population, "", {"DUO:0000042"}});
       node::NodeOptions options;
       options.config = cfg;
       options.access_log = false;
@@ -418,14 +418,17 @@ TYPED_TEST(HubTest, HubCountsEqualSumOfNodesEqualQueryOverTheUnion) {
   json body = {{"meta", {{"apiVersion", "v2.1.1"}}},
                {"query",
                 {{"requestParameters",
-                  {{"referenceName", "22"}, {"start", json::array({0})}, {"end", json::array({60'000'000})}}},
+                  {{"referenceName", "22"},
+                   {"start", json::array({0})},
+                   {"end", json::array({60'000'000})}}},
                  {"requestedGranularity", "count"}}}};
   auto p = this->Send("POST", hub->base_url() + "/api/g_variants", body.dump());
   ASSERT_EQ(p.status, 200) << p.body;
   json range = this->Parse(p);
   uint64_t range_sum = 0;
   for (size_t i = 0; i < 3; ++i) {
-    json a = this->Parse(this->Send("POST", fed.node(i).base_url() + "/api/g_variants", body.dump()));
+    json a =
+        this->Parse(this->Send("POST", fed.node(i).base_url() + "/api/g_variants", body.dump()));
     range_sum += a["responseSummary"]["numTotalResults"].get<uint64_t>();
   }
   EXPECT_GT(range_sum, 0u);
@@ -488,7 +491,8 @@ TYPED_TEST(HubTest, GarbageFromNodesStillGivesAValidAnswer) {
   auto& fed = Federation::Get();
   FakeNode junk([](const http::Request&) { return http::Response::Json("<html>oops"); });
   FakeNode error([](const http::Request&) {
-    return http::Response::Json(R"({"error":{"errorCode":500,"errorMessage":"disk on fire"}})", 500);
+    return http::Response::Json(R"({"error":{"errorCode":500,"errorMessage":"disk on fire"}})",
+                                500);
   });
   FakeNode wrong_shape([](const http::Request&) {
     return http::Response::Json(R"({"meta":{},"responseSummary":{"exists":"yes"}})");
@@ -521,8 +525,8 @@ TYPED_TEST(HubTest, GarbageFromNodesStillGivesAValidAnswer) {
     EXPECT_NE(reasons["sets"].find("malformed"), std::string::npos);
     EXPECT_TRUE(a["responseSummary"]["exists"].get<bool>());
     // Nodes allow count, so a record request gets count.
-    std::string schema = granularity == "boolean" ? "beaconBooleanResponse.json"
-                                                  : "beaconCountResponse.json";
+    std::string schema =
+        granularity == "boolean" ? "beaconBooleanResponse.json" : "beaconCountResponse.json";
     this->ExpectValid(schema, a);
   }
 }
@@ -565,7 +569,8 @@ TYPED_TEST(HubTest, HarvestFillsTheCatalogueAndFailureMarksItStale) {
       return http::Response::Json(R"({"meta":{},"response":{"id":"flaky","name":"Flaky"}})");
     }
     if (req.path == "/api/datasets") {
-      return http::Response::Json(R"({"meta":{},"responseSummary":{"exists":true},"response":{"collections":[
+      return http::Response::Json(
+          R"({"meta":{},"responseSummary":{"exists":true},"response":{"collections":[
         {"id":"rare","name":"Rare disease cohort","description":"epilepsy trios",
          "dataUseConditions":{"duoDataUse":[{"id":"DUO:0000007"}]},
          "info":{"sampleCount":12,"alleleCount":100}}]}})");
@@ -752,7 +757,10 @@ NodeAnswer Answer(std::string id, json body, int status = 200) {
 }
 
 json CountAnswer(uint64_t n, bool exact, std::string granularity = "count") {
-  json set = {{"id", "d"}, {"setType", "dataset"}, {"exists", n > 0}, {"resultsCount", n},
+  json set = {{"id", "d"},
+              {"setType", "dataset"},
+              {"exists", n > 0},
+              {"resultsCount", n},
               {"results", json::array()}};
   json summary = {{"exists", n > 0}};
   if (granularity != "boolean") {
@@ -768,13 +776,14 @@ TEST(MergeTest, SumsOnlyExactPartsAsExact) {
   HubIdentity hub{"h", "H", "http://hub"};
   beacon::BeaconRequest req;
   req.requested_granularity = Granularity::kCount;
-  json all_exact = MergeResultsets(hub, req, "genomicVariation", false,
-                                   {Answer("a", CountAnswer(3, true)), Answer("b", CountAnswer(4, true))});
+  json all_exact =
+      MergeResultsets(hub, req, "genomicVariation", false,
+                      {Answer("a", CountAnswer(3, true)), Answer("b", CountAnswer(4, true))});
   EXPECT_EQ(all_exact["responseSummary"]["numTotalResults"], 7);
   EXPECT_EQ(all_exact["responseSummary"]["countPrecision"], "exact");
-  json one_imprecise = MergeResultsets(
-      hub, req, "genomicVariation", false,
-      {Answer("a", CountAnswer(3, true)), Answer("b", CountAnswer(5, false))});
+  json one_imprecise =
+      MergeResultsets(hub, req, "genomicVariation", false,
+                      {Answer("a", CountAnswer(3, true)), Answer("b", CountAnswer(5, false))});
   EXPECT_EQ(one_imprecise["responseSummary"]["numTotalResults"], 8);
   EXPECT_EQ(one_imprecise["responseSummary"]["countPrecision"], "imprecise");
 }
