@@ -1,6 +1,9 @@
 #include "node/node.h"
 
 #include "core/log.h"
+#include "passport/clock.h"
+#include "passport/rights.h"
+#include "policy/policy.h"
 
 namespace genomefed::node {
 
@@ -8,6 +11,31 @@ AccessResolver PublicAccessResolver(const PolicyConfig& policy) {
   beacon::DatasetAccess access = beacon::PublicAccess(policy);
   return [access](const http::Request&) -> beacon::AccessFn {
     return [access](std::string_view) { return access; };
+  };
+}
+
+AccessResolver PassportAccessResolver(const NodeConfig& config,
+                                      const std::vector<std::string>& dataset_ids,
+                                      std::shared_ptr<http::HttpClient> client) {
+  auto clock = std::make_shared<passport::SystemClock>();
+  auto authorizer = std::make_shared<passport::Authorizer>(config.trust, std::move(client), clock);
+  auto policy = std::make_shared<policy::Policy>(config.policy, clock);
+  auto to_beacon = [](const policy::Policy::DatasetAccess& a) {
+    return beacon::DatasetAccess{a.max_granularity, a.min_count, a.exact_counts};
+  };
+  const beacon::DatasetAccess anonymous =
+      to_beacon(policy->AccessFor(passport::AccessLevel::kPublic));
+  const std::vector<passport::DatasetRef> refs = passport::DatasetRefsFor(config, dataset_ids);
+  return [authorizer, policy, to_beacon, anonymous,
+          refs](const http::Request& req) -> beacon::AccessFn {
+    const std::string* auth = req.Header("authorization");
+    if (auth == nullptr || auth->empty()) {
+      return [anonymous](std::string_view) { return anonymous; };
+    }
+    auto rights = std::make_shared<passport::CallerRights>(authorizer->Authorize(*auth, refs));
+    return [rights, policy, to_beacon](std::string_view dataset_id) {
+      return to_beacon(policy->AccessFor(rights->LevelFor(dataset_id)));
+    };
   };
 }
 

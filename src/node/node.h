@@ -22,6 +22,7 @@
 #include "beacon/gene_table.h"
 #include "core/config.h"
 #include "core/status.h"
+#include "http/client.h"
 #include "http/server.h"
 #include "ontology/ontology.h"
 #include "store/store.h"
@@ -32,8 +33,17 @@ namespace genomefed::node {
 // see per dataset. Called once per Beacon request on a server thread; must be thread-safe.
 using AccessResolver = std::function<beacon::AccessFn(const http::Request&)>;
 
-// The default: every caller is anonymous under `policy` (beacon::PublicAccess).
+// Every caller is anonymous under `policy` (beacon::PublicAccess).
 AccessResolver PublicAccessResolver(const PolicyConfig& policy);
+
+// GA4GH Passports: the `Authorization: Bearer` passport is verified against the config's
+// [[trust]] list (passport::Authorizer, JWKS over `client`), its visas give an access level per
+// dataset, and policy::Policy::AccessFor turns the level into what the Beacon releases. No
+// header, or a refused token: anonymous (PUBLIC). The node's default when [[trust]] is not empty.
+// `dataset_ids`: the datasets served (their visa values come from the config).
+AccessResolver PassportAccessResolver(const NodeConfig& config,
+                                      const std::vector<std::string>& dataset_ids,
+                                      std::shared_ptr<http::HttpClient> client);
 
 struct NodeOptions {
   NodeConfig config;

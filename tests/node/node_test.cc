@@ -242,6 +242,33 @@ TEST_F(NodeTest, ConcurrentKeepAliveLoadHasNoErrors) {
   EXPECT_LT(node_->server().connections_accepted() - before, uint64_t{kClients * 10});
 }
 
+// With [[trust]] configured the node verifies passports; a garbage or unsigned token leaves the
+// caller anonymous (public granularity), never an error or a crash.
+TEST_F(NodeTest, UntrustedOrGarbageTokensAreAnonymous) {
+  auto cfg = LoadNodeConfig(dir_->path() / "node.toml");
+  ASSERT_OK(cfg);
+  cfg->policy.public_granularity = Granularity::kBoolean;
+  cfg->trust.push_back(TrustEntry{"https://hub.test", "https://hub.test/jwks.json"});
+  NodeOptions o;
+  o.config = *cfg;
+  o.access_log = false;
+  auto node = Node::Start(std::move(o));
+  ASSERT_OK(node);
+  auto client = http::MakeCurlClient();
+  const char* tokens[] = {"", "Bearer garbage", "Bearer a.b.c",
+                          "Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0."};
+  for (const char* t : tokens) {
+    http::ClientRequest req;
+    req.url = (*node)->base_url() + "/api/individuals?requestedGranularity=record";
+    if (*t) req.headers.emplace_back("Authorization", t);
+    auto r = client->Send(req);
+    ASSERT_OK(r);
+    EXPECT_EQ(r->status, 200) << t << ": " << r->body;
+    json j = json::parse(r->body, nullptr, false);
+    EXPECT_EQ(j["meta"]["returnedGranularity"], "boolean") << t;
+  }
+}
+
 // `genomefed node --config` serves, answers, and exits 0 on SIGTERM (graceful shutdown).
 TEST_F(NodeTest, CommandServesAndStopsOnSigterm) {
   if (!std::filesystem::exists(testing::GenomefedBinary())) {
