@@ -44,7 +44,7 @@ TEST(Manifest, RoundTripAndCorruption) {
   m.dataset = "d";
   m.generation = 3;
   m.samples_file = "samples-000003.json";
-  m.segments.push_back({"seg-000001.gfs", 7, 100, 5, 2, "a.vcf", "2026-01-01T00:00:00Z"});
+  m.segments.push_back({"seg-000001.gfs", 7, 100, 5, 2, "a.vcf", "2026-01-01T00:00:00Z", ""});
   ASSERT_OK(WriteManifest(dir.path(), m));
   auto back = ReadManifest(dir.path());
   ASSERT_OK(back);
