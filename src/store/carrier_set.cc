@@ -168,16 +168,7 @@ const uint8_t* SkipCarrierSet(const uint8_t* p, uint32_t universe) {
 }
 
 uint32_t CarrierSetCardinality(const uint8_t* p, uint32_t universe) {
-  uint64_t n_chunks = ReadVarint(p);
-  uint32_t total = 0;
-  for (uint64_t c = 0; c < n_chunks; ++c) {
-    const uint32_t key = static_cast<uint32_t>(ReadVarint(p));
-    const uint32_t card = static_cast<uint32_t>(ReadVarint(p) + 1);
-    const uint32_t width = ChunkWidth(key, universe);
-    p += IsList(card, width) ? size_t{card} * 2 : BitsetBytes(width);
-    total += card;
-  }
-  return total;
+  return CountAndAdvance(p, universe, nullptr);  // advances only the local copy of p
 }
 
 uint32_t CarrierSetIntersectCount(const uint8_t* p, uint32_t universe,
