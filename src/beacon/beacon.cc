@@ -158,7 +158,7 @@ Result<BeaconRequest> Beacon::ParseCall(const Call& call) {
 // ---------------------------------------------------------------------------------------------
 // Entry point
 
-Reply Beacon::Handle(const Call& call, const AccessFn& access) const {
+Reply Beacon::Handle(const Call& call, const AccessFn& access, const ReleaseGate& gate) const {
   Reply reply;
   try {
     // Hot path: aggregate (boolean / count) answers are written straight to text, without
@@ -168,6 +168,9 @@ Reply Beacon::Handle(const Call& call, const AccessFn& access) const {
       if (r.ok()) {
         const bool variants = call.endpoint == Endpoint::kGVariants;
         auto results = variants ? QueryGenomicVariants(*r, access) : QueryIndividuals(*r, access);
+        if (results.ok() && gate) {
+          if (Status released = gate(*results); !released.ok()) results = released;
+        }
         if (results.ok()) {
           bool record = false;
           for (const auto& res : *results)
@@ -183,7 +186,7 @@ Reply Beacon::Handle(const Call& call, const AccessFn& access) const {
         }
       }
     }
-    auto result = Dispatch(call, access);
+    auto result = Dispatch(call, access, gate);
     if (result.ok()) {
       reply.body = result->dump(-1, ' ', false, json::error_handler_t::replace);
       return reply;
@@ -200,7 +203,8 @@ Reply Beacon::Handle(const Call& call, const AccessFn& access) const {
   return reply;
 }
 
-Result<json> Beacon::Dispatch(const Call& call, const AccessFn& access) const {
+Result<json> Beacon::Dispatch(const Call& call, const AccessFn& access,
+                              const ReleaseGate& gate) const {
   json out;
   switch (call.endpoint) {
     case Endpoint::kInfo:
@@ -237,6 +241,7 @@ Result<json> Beacon::Dispatch(const Call& call, const AccessFn& access) const {
         r.dataset_ids = {call.id};
       }
       GF_ASSIGN_OR_RETURN(auto results, QueryGenomicVariants(r, access));
+      if (gate) GF_RETURN_IF_ERROR(gate(results));
       return RenderResultsets(r, results, "genomicVariation");
     }
     case Endpoint::kDatasetIndividuals:
@@ -246,12 +251,13 @@ Result<json> Beacon::Dispatch(const Call& call, const AccessFn& access) const {
         r.dataset_ids = {call.id};
       }
       GF_ASSIGN_OR_RETURN(auto results, QueryIndividuals(r, access));
+      if (gate) GF_RETURN_IF_ERROR(gate(results));
       return RenderResultsets(r, results, "individual");
     }
     case Endpoint::kGVariant:
-      return VariantById(call.id, r, access, /*individuals=*/false);
+      return VariantById(call.id, r, access, gate, /*individuals=*/false);
     case Endpoint::kGVariantIndividuals:
-      return VariantById(call.id, r, access, /*individuals=*/true);
+      return VariantById(call.id, r, access, gate, /*individuals=*/true);
     case Endpoint::kIndividual:
       return IndividualById(call.id, r, access);
     default:
@@ -864,7 +870,13 @@ Result<std::vector<DatasetResult>> Beacon::QueryGenomicVariants(const BeaconRequ
     bool want_records = res.granularity == Granularity::kRecord;
     bool need_count = res.granularity != Granularity::kBoolean || want_records;
     auto on_match = [&](const store::AlleleKey& k, const store::AlleleRef& ref) {
-      if (fp && d->Carriers(ref, fp).Empty()) return true;
+      if (a.rare_below > 0) {
+        const uint64_t carriers = d->Carriers(ref, fp).Count();
+        if (carriers == 0) return true;
+        res.rare_hit = res.rare_hit || carriers < a.rare_below;
+      } else if (fp && d->Carriers(ref, fp).Empty()) {
+        return true;
+      }
       if (want_records && res.count >= r.skip && res.records.size() < r.limit) {
         res.records.push_back(VariantRecord(*d, k, ref, fp, a));
       }
@@ -873,7 +885,7 @@ Result<std::vector<DatasetResult>> Beacon::QueryGenomicVariants(const BeaconRequ
     };
     if (r.variant) {
       GF_RETURN_IF_ERROR(ForEachMatch(*d, *r.variant, on_match));
-    } else if (!fp && !want_records) {
+    } else if (!fp && !want_records && a.rare_below == 0) {
       res.count = d->allele_count();
     } else {
       bool go = true;
@@ -918,6 +930,8 @@ Result<std::vector<DatasetResult>> Beacon::QueryIndividuals(const BeaconRequest&
     res.count = selected.Count();
     res.exists = res.count > 0;
     res.released = ReleaseCount(res.count, a);
+    // With genomic parameters the count is the carriers of the matched alleles.
+    res.rare_hit = r.variant && res.count > 0 && res.count < a.rare_below;
     if (res.granularity == Granularity::kRecord) {
       uint64_t i = 0;
       for (store::SampleId id : selected.ToVector()) {
@@ -932,7 +946,8 @@ Result<std::vector<DatasetResult>> Beacon::QueryIndividuals(const BeaconRequest&
 }
 
 Result<json> Beacon::VariantById(const std::string& id, const BeaconRequest& r,
-                                 const AccessFn& access, bool individuals) const {
+                                 const AccessFn& access, const ReleaseGate& gate,
+                                 bool individuals) const {
   auto key = store::ParseAlleleKey(id);
   if (!key.ok()) {
     return InvalidArgument("'" + id.substr(0, 80) +
@@ -955,6 +970,7 @@ Result<json> Beacon::VariantById(const std::string& id, const BeaconRequest& r,
     if (individuals) {
       store::SampleSet carriers = d->Carriers(*ref, fp);
       res.count = carriers.Count();
+      res.rare_hit = res.count > 0 && res.count < a.rare_below;
       res.released = ReleaseCount(res.count, a);
       if (res.granularity == Granularity::kRecord) {
         uint64_t i = 0;
@@ -966,6 +982,9 @@ Result<json> Beacon::VariantById(const std::string& id, const BeaconRequest& r,
       }
     } else {
       res.count = fp && d->Carriers(*ref, fp).Empty() ? 0 : 1;
+      if (res.count > 0 && a.rare_below > 0) {
+        res.rare_hit = d->Carriers(*ref, fp).Count() < a.rare_below;
+      }
       res.released = ReleasedCount{res.count, true};
       if (res.granularity == Granularity::kRecord && res.count > 0 && r.skip == 0 && r.limit > 0) {
         res.records.push_back(VariantRecord(*d, *key, *ref, fp, a));
@@ -975,6 +994,7 @@ Result<json> Beacon::VariantById(const std::string& id, const BeaconRequest& r,
     results.push_back(std::move(res));
   }
   if (!found) return NotFound("variant '" + id.substr(0, 80) + "' is in no dataset here");
+  if (gate) GF_RETURN_IF_ERROR(gate(results));
   return RenderResultsets(r, results, individuals ? "individual" : "genomicVariation");
 }
 

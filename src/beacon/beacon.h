@@ -46,6 +46,10 @@ struct DatasetAccess {
   Granularity max_granularity = Granularity::kBoolean;
   uint32_t min_count = 5;     // counts in (0, min_count) are adjusted unless exact_counts
   bool exact_counts = false;  // true for CONTROLLED callers, or when min_count <= 1
+  // When > 0, a query result is flagged `rare_hit` if its answer rests on an allele carried by
+  // 1 .. rare_below - 1 individuals (of the filtered samples): the signal the node's daily
+  // rare-allele budget charges for (0: the caller is not budgeted, nothing is counted).
+  uint32_t rare_below = 0;
 };
 // Per dataset id → access. Must be cheap and thread-safe.
 using AccessFn = std::function<DatasetAccess(std::string_view dataset_id)>;
@@ -112,7 +116,15 @@ struct DatasetResult {
   uint64_t count = 0;  // raw number of results (variants or individuals); never rendered raw
   ReleasedCount released;
   nlohmann::json records = nlohmann::json::array();  // only at record granularity
+  // The answer reveals an allele with fewer than DatasetAccess::rare_below carriers.
+  bool rare_hit = false;
 };
+
+// Called with the per-dataset results of an allele query (/g_variants, /individuals with
+// genomic parameters, /g_variants/{id}[/individuals]) after they are computed and before
+// anything is rendered. A non-OK status replaces the answer with that Beacon error: the node
+// charges the caller's rare-allele budget here (kResourceExhausted → HTTP 429). Empty: release.
+using ReleaseGate = std::function<Status(const std::vector<DatasetResult>&)>;
 
 class Beacon {
  public:
@@ -122,7 +134,7 @@ class Beacon {
   ~Beacon();
 
   // Any endpoint; never throws, never crashes on input: errors become Beacon error replies.
-  Reply Handle(const Call& call, const AccessFn& access) const;
+  Reply Handle(const Call& call, const AccessFn& access, const ReleaseGate& gate = {}) const;
 
   // The request of a call (GET parameters or POST body), for callers that need it parsed.
   static Result<BeaconRequest> ParseCall(const Call& call);
@@ -153,7 +165,8 @@ class Beacon {
  private:
   struct FilterCache;
 
-  Result<nlohmann::json> Dispatch(const Call& call, const AccessFn& access) const;
+  Result<nlohmann::json> Dispatch(const Call& call, const AccessFn& access,
+                                  const ReleaseGate& gate) const;
   nlohmann::json Meta(const BeaconRequest* request, Granularity returned,
                       std::string_view entity_type) const;
   nlohmann::json InformationalMeta(std::string_view entity_type) const;
@@ -167,7 +180,8 @@ class Beacon {
   Result<nlohmann::json> CohortsResponse(const std::string& id, const BeaconRequest& r,
                                          const AccessFn& access) const;
   Result<nlohmann::json> VariantById(const std::string& id, const BeaconRequest& r,
-                                     const AccessFn& access, bool individuals) const;
+                                     const AccessFn& access, const ReleaseGate& gate,
+                                     bool individuals) const;
   Result<nlohmann::json> IndividualById(const std::string& id, const BeaconRequest& r,
                                         const AccessFn& access) const;
 

@@ -173,7 +173,8 @@ Status ReadLimits(const toml::table& root, std::string_view source, ServerLimits
   GF_RETURN_IF_ERROR(r.Integer("threads", limits.threads, 1, 256));
   GF_RETURN_IF_ERROR(r.Integer("max_body_bytes", limits.max_body_bytes, 1024, int64_t{1} << 32));
   GF_RETURN_IF_ERROR(r.Integer("request_timeout_ms", limits.request_timeout_ms, 10, 3600000));
-  GF_RETURN_IF_ERROR(r.Integer("max_header_bytes", limits.max_header_bytes, 1024, 1 << 24));
+  GF_RETURN_IF_ERROR(
+      r.Integer("max_header_bytes", limits.max_header_bytes, 1024, kMaxHeaderBytesCeiling));
   return r.NoUnknownKeys();
 }
 

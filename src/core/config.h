@@ -41,11 +41,17 @@ struct DatasetConfig {
   std::vector<std::string> consent_codes;  // DUO ids shown in /datasets and the catalogue
 };
 
+// The largest request header a server accepts. Boost.Beast stores one header field in at most
+// 65,533 bytes and throws beyond that while parsing; a whole-header cap of 64 KiB keeps every
+// field under it (the request line and the field name take the rest). A GA4GH passport carries
+// its visas in one field, so this also bounds the passport (about 100 ES256 visas).
+inline constexpr uint32_t kMaxHeaderBytesCeiling = 64 * 1024;
+
 struct ServerLimits {
   uint32_t threads = 2;
   uint64_t max_body_bytes = 1 << 20;
   uint32_t request_timeout_ms = 10000;
-  uint32_t max_header_bytes = 64 * 1024;
+  uint32_t max_header_bytes = kMaxHeaderBytesCeiling;  // 1024 .. kMaxHeaderBytesCeiling
 };
 
 struct NodeConfig {

@@ -227,7 +227,8 @@ class Session : public std::enable_shared_from_this<Session> {
     if (server_->stopping_.load(std::memory_order_relaxed)) return Close();
     state_ = State::kReading;
     parser_.emplace();
-    parser_->header_limit(server_->options_.limits.max_header_bytes);
+    parser_->header_limit(
+        std::min(server_->options_.limits.max_header_bytes, kMaxHeaderBytesCeiling));
     parser_->body_limit(server_->options_.limits.max_body_bytes);
     stream_.expires_after(Timeout());
     bhttp::async_read_header(
@@ -284,7 +285,9 @@ class Session : public std::enable_shared_from_this<Session> {
     } else if (ec == bhttp::error::header_limit) {
       status = 431;
       msg = "request header larger than " +
-            std::to_string(server_->options_.limits.max_header_bytes) + " bytes";
+            std::to_string(
+                std::min(server_->options_.limits.max_header_bytes, kMaxHeaderBytesCeiling)) +
+            " bytes";
     }
     if (started_ == Clock::time_point{}) started_ = Clock::now();
     Response res = server_->FormatError(status, msg);
@@ -513,7 +516,21 @@ Status ServerImpl::Init() {
   work_.emplace(net::make_work_guard(ioc_));
   DoAccept();
   for (uint32_t i = 0; i < options_.limits.threads; ++i) {
-    threads_.emplace_back([this] { ioc_.run(); });
+    threads_.emplace_back([this] {
+      // Handlers catch their own exceptions (Handle); this is the last line for anything a
+      // completion handler lets escape (a library limit, say): log it, keep serving.
+      for (;;) {
+        try {
+          ioc_.run();
+          return;
+        } catch (const std::exception& e) {
+          log::error("http: uncaught exception in the I/O loop: {}", e.what());
+        } catch (...) {
+          log::error("http: uncaught non-exception in the I/O loop");
+        }
+        exceptions_->Inc();
+      }
+    });
   }
   return Status::Ok();
 }

@@ -9,33 +9,48 @@ namespace genomefed::node {
 
 AccessResolver PublicAccessResolver(const PolicyConfig& policy) {
   beacon::DatasetAccess access = beacon::PublicAccess(policy);
-  return [access](const http::Request&) -> beacon::AccessFn {
-    return [access](std::string_view) { return access; };
+  return [access](const http::Request&) -> RequestAccess {
+    return {[access](std::string_view) { return access; }, nullptr};
   };
 }
 
-AccessResolver PassportAccessResolver(const NodeConfig& config,
-                                      const std::vector<std::string>& dataset_ids,
-                                      std::shared_ptr<http::HttpClient> client) {
-  auto clock = std::make_shared<passport::SystemClock>();
+AccessResolver PolicyAccessResolver(const NodeConfig& config,
+                                    const std::vector<std::string>& dataset_ids,
+                                    std::shared_ptr<http::HttpClient> client,
+                                    std::shared_ptr<const passport::Clock> clock) {
+  if (!clock) clock = std::make_shared<passport::SystemClock>();
   auto authorizer = std::make_shared<passport::Authorizer>(config.trust, std::move(client), clock);
   auto policy = std::make_shared<policy::Policy>(config.policy, clock);
   auto to_beacon = [](const policy::Policy::DatasetAccess& a) {
-    return beacon::DatasetAccess{a.max_granularity, a.min_count, a.exact_counts};
+    return beacon::DatasetAccess{a.max_granularity, a.min_count, a.exact_counts, a.rare_below};
   };
   const beacon::DatasetAccess anonymous =
       to_beacon(policy->AccessFor(passport::AccessLevel::kPublic));
+  const bool budgeted = config.policy.query_budget_per_day > 0;
+  // The gate charges one unit per answer that reveals a rare allele (the Beacon core flags
+  // those results only for budgeted callers, see DatasetAccess::rare_below).
+  auto gate_for = [policy, budgeted](std::string budget_key) -> beacon::ReleaseGate {
+    if (!budgeted) return nullptr;
+    return [policy, key = std::move(budget_key)](const std::vector<beacon::DatasetResult>& rs) {
+      for (const auto& r : rs) {
+        if (r.rare_hit) return policy->ChargeRareQuery(key);
+      }
+      return Status::Ok();
+    };
+  };
   const std::vector<passport::DatasetRef> refs = passport::DatasetRefsFor(config, dataset_ids);
-  return [authorizer, policy, to_beacon, anonymous,
-          refs](const http::Request& req) -> beacon::AccessFn {
+  return [authorizer, policy, to_beacon, anonymous, refs,
+          gate_for](const http::Request& req) -> RequestAccess {
     const std::string* auth = req.Header("authorization");
     if (auth == nullptr || auth->empty()) {
-      return [anonymous](std::string_view) { return anonymous; };
+      return {[anonymous](std::string_view) { return anonymous; },
+              gate_for(policy::BudgetKey(passport::CallerRights{}, req.client_address))};
     }
     auto rights = std::make_shared<passport::CallerRights>(authorizer->Authorize(*auth, refs));
-    return [rights, policy, to_beacon](std::string_view dataset_id) {
-      return to_beacon(policy->AccessFor(rights->LevelFor(dataset_id)));
-    };
+    return {[rights, policy, to_beacon](std::string_view dataset_id) {
+              return to_beacon(policy->AccessFor(rights->LevelFor(dataset_id)));
+            },
+            gate_for(policy::BudgetKey(*rights, req.client_address))};
   };
 }
 
@@ -61,7 +76,8 @@ Status AddBeaconRoutes(http::Router& router, std::string_view base, const beacon
           if (const std::string* id = req.PathParam("id")) call.id = *id;
           call.query = beacon::QueryMap(req.query.begin(), req.query.end());
           call.body = req.body;
-          beacon::Reply reply = beacon->Handle(call, access(req));
+          RequestAccess caller = access(req);
+          beacon::Reply reply = beacon->Handle(call, caller.access, caller.gate);
           return http::Response::Json(std::move(reply.body), reply.status);
         }));
   }
@@ -93,7 +109,11 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   }
   node->beacon_ = std::make_unique<beacon::Beacon>(cfg, node->store_.get(), node->hpo_.get(),
                                                    node->genes_.get());
-  AccessResolver access = options.access ? options.access : PublicAccessResolver(cfg.policy);
+  AccessResolver access = options.access;
+  if (!access) {
+    // JWKS fetches are bounded by the JwksCache's own time-outs and size limits.
+    access = PolicyAccessResolver(cfg, node->store_->dataset_ids(), http::MakeCurlClient());
+  }
 
   http::Router router;
   GF_RETURN_IF_ERROR(AddBeaconRoutes(router, "/api", node->beacon_.get(), access));

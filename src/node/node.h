@@ -6,8 +6,8 @@
 // (beacon/, which knows no HTTP) → the HTTP server (http/). It maps every Beacon route onto
 // Beacon::Handle, formats every error the HTTP layer produces itself (404 route, 405, 413 …) as a
 // Beacon error response, and decides per request what the caller may see through one seam, the
-// AccessResolver (anonymous callers get the policy's public granularity until the passport and
-// policy modules plug in there).
+// AccessResolver: by default PolicyAccessResolver (GA4GH Passports verified against [[trust]],
+// granularity and disclosure from [policy], the daily rare-allele budget as a release gate).
 //
 // Thread safety: Start returns a running node; its accessors may be called from any thread.
 #pragma once
@@ -25,29 +25,42 @@
 #include "http/client.h"
 #include "http/server.h"
 #include "ontology/ontology.h"
+#include "passport/clock.h"
 #include "store/store.h"
 
 namespace genomefed::node {
 
-// Decides, from the request (its Authorization header, client address …), what the caller may
-// see per dataset. Called once per Beacon request on a server thread; must be thread-safe.
-using AccessResolver = std::function<beacon::AccessFn(const http::Request&)>;
+// What one request may receive: per dataset access, and the gate its allele answers must pass.
+struct RequestAccess {
+  beacon::AccessFn access;
+  beacon::ReleaseGate gate;  // empty: always release
+};
 
-// Every caller is anonymous under `policy` (beacon::PublicAccess).
+// Decides, from the request (its Authorization header, client address …), what the caller may
+// see. Called once per Beacon request on a server thread; must be thread-safe.
+using AccessResolver = std::function<RequestAccess(const http::Request&)>;
+
+// Every caller is anonymous under `policy` (beacon::PublicAccess), with no budget.
 AccessResolver PublicAccessResolver(const PolicyConfig& policy);
 
-// GA4GH Passports: the `Authorization: Bearer` passport is verified against the config's
-// [[trust]] list (passport::Authorizer, JWKS over `client`), its visas give an access level per
-// dataset, and policy::Policy::AccessFor turns the level into what the Beacon releases. No
-// header, or a refused token: anonymous (PUBLIC). The node's default when [[trust]] is not empty.
+// The node's default. GA4GH Passports: the `Authorization: Bearer` passport is verified against
+// the config's [[trust]] list (passport::Authorizer, JWKS over `client`; every decision is
+// logged, never the token), its visas give an access level per dataset, and
+// policy::Policy::AccessFor turns the level into what the Beacon releases. No header, or a
+// refused token (also: any token when [[trust]] is empty): anonymous, i.e. PUBLIC — the answer
+// is the public one rather than a 401, so a Beacon network client with a stale token still
+// gets what everybody gets. Answers that reveal a rare allele to a caller below CONTROLLED
+// spend one unit of the caller's daily budget (`query_budget_per_day`; keyed by passport
+// identity, or by client address for anonymous callers): HTTP 429 once it is spent.
 // `dataset_ids`: the datasets served (their visa values come from the config).
-AccessResolver PassportAccessResolver(const NodeConfig& config,
-                                      const std::vector<std::string>& dataset_ids,
-                                      std::shared_ptr<http::HttpClient> client);
+AccessResolver PolicyAccessResolver(const NodeConfig& config,
+                                    const std::vector<std::string>& dataset_ids,
+                                    std::shared_ptr<http::HttpClient> client,
+                                    std::shared_ptr<const passport::Clock> clock = nullptr);
 
 struct NodeOptions {
   NodeConfig config;
-  AccessResolver access;  // empty: PublicAccessResolver(config.policy)
+  AccessResolver access;  // empty: PolicyAccessResolver (JWKS fetched with libcurl)
   bool access_log = true;
   std::string listen_override;  // "host:port" instead of config.listen (tests use port 0)
 };

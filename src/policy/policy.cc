@@ -69,6 +69,9 @@ Policy::DatasetAccess Policy::AccessFor(AccessLevel level) const {
   access.max_granularity = MaxGranularity(level);
   access.min_count = config_.min_count;
   access.exact_counts = level == AccessLevel::kControlled || config_.min_count <= 1;
+  if (level != AccessLevel::kControlled && config_.query_budget_per_day > 0) {
+    access.rare_below = rare_threshold_;
+  }
   return access;
 }
 

@@ -65,6 +65,9 @@ class Policy {
     Granularity max_granularity = Granularity::kBoolean;
     uint32_t min_count = 5;
     bool exact_counts = false;
+    // Allele carrier counts below this make a query a rare hit (IsRareHit) for this caller;
+    // 0 when the caller is not budgeted (CONTROLLED, or query_budget_per_day = 0).
+    uint32_t rare_below = 0;
   };
   DatasetAccess AccessFor(AccessLevel level) const;
 

@@ -245,6 +245,23 @@ TEST_F(ServerTest, HeaderLimitIs431) {
   EXPECT_EQ(after->status, 200);
 }
 
+// One header field over Beast's per-field maximum (65,533 bytes) with a configured cap above it:
+// still 431, never an exception out of the parser.
+TEST_F(ServerTest, HeaderCapAboveBeastsFieldMaximumIsClamped) {
+  ServerOptions options;
+  options.limits.max_header_bytes = 1 << 20;
+  StartServer(std::move(options));
+  ClientRequest req;
+  req.url = Url("/hello");
+  req.headers = {{"Authorization", "Bearer " + std::string(70000, 'a')}};
+  auto res = client_->Send(req);
+  ASSERT_OK(res);
+  EXPECT_EQ(res->status, 431);
+  auto after = Get("/hello");
+  ASSERT_OK(after);
+  EXPECT_EQ(after->status, 200);
+}
+
 TEST_F(ServerTest, MalformedRequestsAre400AndServerStaysUp) {
   StartServer();
   const std::vector<std::string> garbage = {

@@ -140,6 +140,23 @@ TEST(BudgetTest, RareHits) {
   EXPECT_TRUE(MakePolicy(c, nullptr, o).IsRareHit(19, kPublic));
 }
 
+// What the Beacon core is told to flag as a rare hit: the same threshold as IsRareHit, only
+// for budgeted callers.
+TEST(BudgetTest, AccessForCarriesTheRareThresholdOnlyWhenBudgeted) {
+  PolicyConfig c;
+  c.min_count = 3;
+  EXPECT_EQ(MakePolicy(c).AccessFor(kPublic).rare_below, 0u);  // no budget configured
+  c.query_budget_per_day = 10;
+  Policy p = MakePolicy(c);
+  for (AccessLevel level : {kPublic, kRegistered}) {
+    const uint32_t below = p.AccessFor(level).rare_below;
+    ASSERT_GT(below, 1u);
+    EXPECT_TRUE(p.IsRareHit(below - 1, level));
+    EXPECT_FALSE(p.IsRareHit(below, level));
+  }
+  EXPECT_EQ(p.AccessFor(kControlled).rare_below, 0u);
+}
+
 TEST(BudgetTest, SpentBudgetIsResourceExhaustedUntilTheNextUtcDay) {
   PolicyConfig c;
   c.query_budget_per_day = 3;
