@@ -6,8 +6,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <bit>
 #include <chrono>
 #include <condition_variable>
+#include <cstring>
 #include <ctime>
 #include <deque>
 #include <map>
@@ -107,65 +109,44 @@ class RecordEncoder {
           break;
       }
     }
-    if (r.ploidy > 2) {
-      // Only reject when some sample really has more than two alleles.
-      for (size_t s = 0; s < n_samples; ++s) {
-        if (r.gt[s * r.ploidy + 2] != bcf_int32_vector_end) {
-          out.skips[kHighPloidy] = 1;
-          out.skipped_record = true;
-          return Status::Ok();
-        }
-      }
+    if (r.high_ploidy) {
+      out.skips[kHighPloidy] = 1;
+      out.skipped_record = true;
+      return Status::Ok();
     }
-    for (auto& sets : carriers_) sets.clear();
     carriers_.resize(n_alleles * store::kCarrierClasses);
     for (auto& sets : carriers_) sets.clear();
     for (auto& e : exceptions_) e.clear();
-    called_.assign(n_samples, 0);
-    uint32_t called_hist[3] = {0, 0, 0};
-    auto bad_allele = [&](int allele) {
-      return InvalidArgument(file_.Where(r.location) + ": GT allele index " +
-                             std::to_string(allele) + " but the record has only " +
-                             std::to_string(n_alleles - 1) + " ALT allele(s)");
-    };
-    const int ploidy = r.ploidy;
-    for (size_t s = 0; s < n_samples; ++s) {
-      const SampleId id = first_id_ + static_cast<SampleId>(s);
-      int n = 0, alleles[2] = {-1, -1}, called = 0;
-      if (ploidy > 0) {
-        const int32_t* g = r.gt + s * ploidy;
-        for (int k = 0; k < std::min(ploidy, 2); ++k) {
-          if (g[k] == bcf_int32_vector_end) break;
-          ++n;
-          if (!bcf_gt_is_missing(g[k])) {
-            alleles[k] = bcf_gt_allele(g[k]);
-            if (alleles[k] >= static_cast<int>(n_alleles)) return bad_allele(alleles[k]);
-            ++called;
-          }
-        }
-      }
-      called_[s] = static_cast<uint8_t>(called);
-      ++called_hist[called];
-      if (alleles[0] <= 0 && alleles[1] <= 0) continue;  // ref or missing: no carrier
-      if (n == 1) {
-        Add(alleles[0], store::kHemi, id);
-      } else if (called == 2) {
-        if (alleles[0] == alleles[1]) {
-          Add(alleles[0], store::kHom, id);
-        } else {
-          Add(alleles[0], store::kHet, id);
-          Add(alleles[1], store::kHet, id);
-        }
-      } else {  // diploid with one allele missing: counts in AC and AN only
-        Add(alleles[0] >= 0 ? alleles[0] : alleles[1], store::kPartial, id);
-      }
+    Status classified;
+    switch (r.gt_width) {
+      case 1:
+        classified = Classify<int8_t>(r, bcf_int8_vector_end, bcf_int8_missing);
+        break;
+      case 2:
+        classified = Classify<int16_t>(r, bcf_int16_vector_end, bcf_int16_missing);
+        break;
+      default:
+        classified = Classify<int32_t>(r, bcf_int32_vector_end, bcf_int32_missing);
     }
+    GF_RETURN_IF_ERROR(classified);
     // Site: the most common called count is the base; the others are listed.
-    store::SiteCalls site;
+    const size_t called_hist[3] = {exceptions_[0].size(), exceptions_[1].size(),
+                                   n_samples - exceptions_[0].size() - exceptions_[1].size()};
+    store::SiteCalls& site = site_;
+    for (auto& e : site.called_exceptions) e.clear();
     site.base = static_cast<uint8_t>(std::max_element(called_hist, called_hist + 3) - called_hist);
-    for (size_t s = 0; s < n_samples; ++s) {
-      if (called_[s] != site.base) {
-        site.called_exceptions[called_[s]].push_back(first_id_ + static_cast<SampleId>(s));
+    if (site.base == 2) {
+      site.called_exceptions[0].swap(exceptions_[0]);
+      site.called_exceptions[1].swap(exceptions_[1]);
+    } else {  // rare (mostly-missing or haploid sites): list the called-2 samples too
+      called_.assign(n_samples, 2);
+      for (int k = 0; k < 2; ++k) {
+        for (SampleId id : exceptions_[k]) called_[id - first_id_] = static_cast<uint8_t>(k);
+      }
+      for (size_t s = 0; s < n_samples; ++s) {
+        if (called_[s] != site.base) {
+          site.called_exceptions[called_[s]].push_back(first_id_ + static_cast<SampleId>(s));
+        }
       }
     }
     store::EncodeSite(site, universe_, out.site);
@@ -191,6 +172,83 @@ class RecordEncoder {
   }
 
  private:
+  // Classifies every sample's call of `r` (values of type T) into the carrier sets and the
+  // called-count exceptions (0 and 1 called alleles; 2 is implied). A diploid 0/0 is the bulk of
+  // every file, so int8 diploid vectors are first checked four samples (8 bytes) at a time.
+  template <typename T>
+  Status Classify(const vcf::DecodedRecord& r, T vector_end, T missing) {
+    const size_t n_samples = file_.samples().size();
+    const int n_alleles = static_cast<int>(r.alleles.size());
+    const int stride = r.stride;
+    const int values = std::min(stride, 2);
+    const T* gt = reinterpret_cast<const T*>(r.gt);
+    // One sample's call: its called count into the exceptions, its alleles into the sets.
+    auto classify_one = [&](size_t sample) -> Status {
+      const SampleId id = first_id_ + static_cast<SampleId>(sample);
+      int n = 0, alleles[2] = {-1, -1}, called = 0;
+      if (stride > 0) {
+        const T* g = gt + sample * static_cast<size_t>(stride);
+        for (int k = 0; k < values; ++k) {
+          if (g[k] == vector_end) break;
+          ++n;
+          if (g[k] == missing || (g[k] >> 1) == 0) continue;  // a missing allele
+          if (g[k] < 0) {
+            return InvalidArgument(file_.Where(r.location) + ": malformed GT value " +
+                                   std::to_string(g[k]));
+          }
+          alleles[k] = (g[k] >> 1) - 1;
+          if (alleles[k] >= n_alleles) return BadAllele(r, alleles[k]);
+          ++called;
+        }
+      }
+      if (called < 2) exceptions_[called].push_back(id);
+      if (alleles[0] <= 0 && alleles[1] <= 0) return Status::Ok();  // ref or missing
+      if (n == 1) {
+        Add(alleles[0], store::kHemi, id);
+      } else if (called == 2) {
+        if (alleles[0] == alleles[1]) {
+          Add(alleles[0], store::kHom, id);
+        } else {
+          Add(alleles[0], store::kHet, id);
+          Add(alleles[1], store::kHet, id);
+        }
+      } else {  // diploid with one allele missing: counts in AC and AN only
+        Add(alleles[0] >= 0 ? alleles[0] : alleles[1], store::kPartial, id);
+      }
+      return Status::Ok();
+    };
+    size_t s = 0;
+    if constexpr (sizeof(T) == 1) {
+      if (stride == 2) {
+        // 0/0 and 0|0 are the bytes 2 or 3 ((index 0 + 1) << 1 | phase): XOR with 2 after
+        // clearing the phase bits leaves non-zero bytes only in the calls to look at, four
+        // samples per 64-bit word.
+        constexpr uint64_t kPhase = 0x0101010101010101ull, kRef = 0x0202020202020202ull;
+        constexpr uint64_t kLow = 0x00FF00FF00FF00FFull;
+        for (; s + 4 <= n_samples; s += 4) {
+          uint64_t w;
+          std::memcpy(&w, r.gt + 2 * s, 8);
+          const uint64_t x = (w & ~kPhase) ^ kRef;
+          if (x == 0) continue;
+          uint64_t lanes = (x | (x >> 8)) & kLow;  // byte 2j non-zero: sample s + j
+          while (lanes != 0) {
+            const int j = std::countr_zero(lanes) / 16;
+            GF_RETURN_IF_ERROR(classify_one(s + static_cast<size_t>(j)));
+            lanes &= ~(uint64_t{0xFF} << (16 * j));
+          }
+        }
+      }
+    }
+    for (; s < n_samples; ++s) GF_RETURN_IF_ERROR(classify_one(s));
+    return Status::Ok();
+  }
+
+  Status BadAllele(const vcf::DecodedRecord& r, int allele) const {
+    return InvalidArgument(file_.Where(r.location) + ": GT allele index " + std::to_string(allele) +
+                           " but the record has only " + std::to_string(r.alleles.size() - 1) +
+                           " ALT allele(s)");
+  }
+
   void Add(int allele, int cls, SampleId id) {
     if (allele > 0) carriers_[allele * store::kCarrierClasses + cls].push_back(id);
   }
@@ -201,6 +259,7 @@ class RecordEncoder {
   std::vector<std::vector<SampleId>> carriers_;
   std::vector<SampleId> exceptions_[3];
   std::vector<uint8_t> called_;
+  store::SiteCalls site_;
 };
 
 // Writes processed sites in key order. Trimming can move an allele's position forward by up to
@@ -234,7 +293,7 @@ class SortedSink {
     last_raw_pos_ = site.raw_pos;
     GF_RETURN_IF_ERROR(Flush(site.raw_pos));
     if (site.skipped_record || site.alleles.empty()) return Status::Ok();
-    GF_ASSIGN_OR_RETURN(uint32_t site_index, writer_.AddSite(site.site));
+    GF_ASSIGN_OR_RETURN(uint64_t site_index, writer_.AddSite(site.site));
     ++report.sites;
     for (auto& a : site.alleles) {
       Key key{a.pos, std::move(a.ref), std::move(a.alt)};
@@ -267,7 +326,7 @@ class SortedSink {
     }
   };
   struct Pending {
-    uint32_t site;
+    uint64_t site;  // the site's handle in the segment
     std::string sets;
   };
 

@@ -5,8 +5,11 @@
 #include <htslib/kstring.h>
 #include <htslib/vcf.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <string>
 
 namespace genomefed::vcf {
 
@@ -153,16 +156,88 @@ Status VcfFile::ReadBatch(RawBatch& batch, size_t max_items) {
   return Status::Ok();
 }
 
+namespace {
+
+// Position just past the 8th tab of a VCF line (the FORMAT column), or nullptr.
+const char* FormatColumn(const char* s, const char* end) {
+  for (int i = 0; i < 8; ++i) {
+    s = static_cast<const char*>(std::memchr(s, '\t', static_cast<size_t>(end - s)));
+    if (s == nullptr) return nullptr;
+    ++s;
+  }
+  return s;
+}
+
+// Parses the sample columns of a GT-only VCF record (`s` at the first sample column) into
+// `out` (n_samples × 2 values of type T, BCF encoding). Accepts and rejects exactly what
+// htslib 1.16's vcf_parse accepts for a FORMAT of "GT" (an optional '+' before an index, '.'
+// for a missing allele, '/' or '|' between alleles, no empty call, columns beyond the
+// header's samples ignored) and yields the same values. Returns "" on success, else why not;
+// `*widest` receives the largest allele index seen, `*high_ploidy` whether a call has more
+// than two alleles.
+template <typename T>
+std::string ParseGtColumns(const char* s, const char* end, size_t n_samples, T* out,
+                           uint32_t* widest, bool* high_ploidy) {
+  constexpr T kVectorEnd =
+      sizeof(T) == 1 ? static_cast<T>(bcf_int8_vector_end) : static_cast<T>(bcf_int32_vector_end);
+  uint32_t max_index = 0;
+  bool high = false;
+  for (size_t sample = 0; sample < n_samples; ++sample) {
+    if (s >= end) return "fewer sample columns than the header's " + std::to_string(n_samples);
+    T* g = out + 2 * sample;
+    int n = 0;
+    uint32_t phased = 0;
+    while (true) {
+      uint32_t value;
+      if (*s == '.') {
+        value = phased;
+        ++s;
+      } else {
+        const char* start = s;
+        if (s < end && *s == '+') ++s;
+        uint64_t v = 0;
+        int digits = 0;
+        while (s < end && *s >= '0' && *s <= '9') {
+          v = v * 10 + static_cast<uint64_t>(*s++ - '0');  // wraps like htslib's fast loop
+          if (++digits > 152) return "GT allele index too large";
+        }
+        if (s == start) return "GT value is not a number or '.'";
+        const uint32_t index = static_cast<uint32_t>(v);  // htslib keeps 32 bits
+        if (index > (INT32_MAX >> 1) - 1) return "GT allele index too large";
+        max_index = std::max(max_index, index);
+        value = (index + 1) << 1 | phased;
+      }
+      if (n < 2) g[n] = static_cast<T>(value);
+      ++n;
+      if (s < end && (*s == '|' || *s == '/')) {
+        phased = *s == '|';
+        ++s;
+        continue;
+      }
+      break;
+    }
+    if (n > 2) high = true;
+    if (n < 2) g[1] = kVectorEnd;
+    if (s < end && *s != '\t') {
+      return std::string("invalid character '") + *s + "' in a GT call (FORMAT is GT only)";
+    }
+    ++s;  // past the tab (or the end)
+  }
+  *widest = max_index;
+  *high_ploidy = high;
+  return "";
+}
+
+}  // namespace
+
 struct Decoder::Impl {
   const VcfFile* file = nullptr;
   bcf_hdr_t* hdr = nullptr;  // private copy: htslib may add dummy tags to it while parsing
   bcf1_t* rec = nullptr;
-  int32_t* gt = nullptr;
-  int n_gt = 0;
+  std::vector<uint8_t> gt;  // text GT values (int8 or int32)
   ~Impl() {
     if (rec != nullptr) bcf_destroy(rec);
     if (hdr != nullptr) bcf_hdr_destroy(hdr);
-    std::free(gt);
   }
 };
 
@@ -177,11 +252,23 @@ Decoder::~Decoder() = default;
 Status Decoder::Decode(RawBatch& batch, size_t i, DecodedRecord& out) {
   RawBatch::Item& item = *batch.items[i];
   const VcfFile& file = *impl_->file;
+  const size_t n_samples = file.samples_.size();
   bcf1_t* rec;
+  // GT-only text records: htslib parses the site columns (CHROM..INFO) and we parse the calls,
+  // which is most of the text and where vcf_parse spends its time (FORMAT decoding into int32,
+  // then packing to int8). Any other FORMAT goes through vcf_parse whole.
+  const char* gt_columns = nullptr;
   if (file.is_bcf_) {
     rec = item.rec;
   } else {
     rec = impl_->rec;
+    const char* line_end = item.line.s + item.line.l;
+    const char* format = FormatColumn(item.line.s, line_end);
+    if (format != nullptr && line_end - format > 3 && format[0] == 'G' && format[1] == 'T' &&
+        format[2] == '\t') {
+      gt_columns = format + 3;
+    }
+    rec->max_unpack = gt_columns != nullptr ? BCF_UN_INFO : 0;
     if (vcf_parse(&item.line, impl_->hdr, rec) != 0 || (rec->errcode & ~BCF_ERR_TAG_UNDEF) != 0) {
       if (rec->errcode & BCF_ERR_CTG_UNDEF) {
         return InvalidArgument(file.Where(item.location) +
@@ -194,7 +281,7 @@ Status Decoder::Decode(RawBatch& batch, size_t i, DecodedRecord& out) {
   if (rec->rid < 0 || static_cast<size_t>(rec->rid) >= file.contigs_.size()) {
     return InvalidArgument(file.Where(item.location) + ": contig is not declared in the header");
   }
-  if (bcf_unpack(rec, BCF_UN_STR | BCF_UN_FMT) != 0) {
+  if (bcf_unpack(rec, gt_columns != nullptr ? BCF_UN_STR : BCF_UN_STR | BCF_UN_FMT) != 0) {
     return InvalidArgument(file.Where(item.location) + ": cannot decode the record");
   }
   out.contig_index = rec->rid;
@@ -202,19 +289,62 @@ Status Decoder::Decode(RawBatch& batch, size_t i, DecodedRecord& out) {
   out.location = item.location;
   out.alleles.clear();
   for (int a = 0; a < rec->n_allele; ++a) out.alleles.emplace_back(rec->d.allele[a]);
-  out.ploidy = 0;
+  out.stride = 0;
+  out.gt_width = 0;
+  out.high_ploidy = false;
   out.gt = nullptr;
-  const int n_samples = bcf_hdr_nsamples(impl_->hdr);
-  if (n_samples > 0) {
-    int n = bcf_get_genotypes(impl_->hdr, rec, &impl_->gt, &impl_->n_gt);
-    if (n > 0) {
-      if (n % n_samples != 0) {
-        return InvalidArgument(file.Where(item.location) + ": GT values do not match samples");
+  if (n_samples == 0) return Status::Ok();
+  if (gt_columns != nullptr) {
+    const char* line_end = item.line.s + item.line.l;
+    uint32_t widest = 0;
+    impl_->gt.resize(n_samples * 2);
+    std::string error =
+        ParseGtColumns(gt_columns, line_end, n_samples, reinterpret_cast<int8_t*>(impl_->gt.data()),
+                       &widest, &out.high_ploidy);
+    out.gt_width = 1;
+    if (error.empty() && widest > 62) {  // (62 + 1) << 1 | 1 is int8's largest GT value
+      impl_->gt.resize(n_samples * 2 * sizeof(int32_t));
+      error =
+          ParseGtColumns(gt_columns, line_end, n_samples,
+                         reinterpret_cast<int32_t*>(impl_->gt.data()), &widest, &out.high_ploidy);
+      out.gt_width = 4;
+    }
+    if (!error.empty()) return InvalidArgument(file.Where(item.location) + ": " + error);
+    out.stride = 2;
+    out.gt = impl_->gt.data();
+    return Status::Ok();
+  }
+  // BCF, or text decoded by vcf_parse: read the GT vector in place.
+  bcf_fmt_t* fmt = bcf_get_fmt(impl_->hdr, rec, "GT");
+  if (fmt == nullptr || fmt->n == 0) return Status::Ok();  // no GT: every call missing
+  if (fmt->type != BCF_BT_INT8 && fmt->type != BCF_BT_INT16 && fmt->type != BCF_BT_INT32) {
+    return InvalidArgument(file.Where(item.location) + ": GT is not stored as integers");
+  }
+  if (static_cast<size_t>(rec->n_sample) != n_samples ||
+      static_cast<size_t>(fmt->p_len) < n_samples * static_cast<size_t>(fmt->size)) {
+    return InvalidArgument(file.Where(item.location) + ": GT values do not match samples");
+  }
+  out.stride = fmt->n;
+  out.gt_width = 1 << bcf_type_shift[fmt->type];
+  out.gt = fmt->p;
+  if (out.stride > 2) {  // only reject when some sample really has more than two alleles
+    for (size_t s = 0; s < n_samples && !out.high_ploidy; ++s) {
+      const uint8_t* v = out.gt + (s * out.stride + 2) * out.gt_width;
+      int32_t third;
+      switch (out.gt_width) {
+        case 1:
+          third = static_cast<int8_t>(*v) == bcf_int8_vector_end ? bcf_int32_vector_end : 0;
+          break;
+        case 2: {
+          int16_t x;
+          std::memcpy(&x, v, 2);
+          third = x == bcf_int16_vector_end ? bcf_int32_vector_end : 0;
+          break;
+        }
+        default:
+          std::memcpy(&third, v, 4);
       }
-      out.ploidy = n / n_samples;
-      out.gt = impl_->gt;
-    } else if (n != -3) {  // -3: no GT in this record (all calls missing)
-      return InvalidArgument(file.Where(item.location) + ": cannot read GT");
+      out.high_ploidy = third != bcf_int32_vector_end;
     }
   }
   return Status::Ok();

@@ -19,13 +19,22 @@
 namespace genomefed::vcf {
 
 // One record after decoding, valid until the next Decode on the same Decoder.
+//
+// Genotypes stay in BCF's typed-vector encoding (VCF 4.3 / BCF 2.2, section 6.3.3): `gt_width`
+// bytes per value (1 = int8, 2 = int16, 4 = int32), `stride` values per sample; an allele value
+// is (index + 1) << 1 | phased, 0 or 1 a missing allele, and that type's vector-end sentinel
+// pads calls of lower ploidy. BCF records are read in place (no widening to int32: most GT
+// vectors are int8 and mostly 0/0, which the encoder skips eight samples at a time); GT-only
+// VCF records are parsed straight into int8 (int32 when an allele index exceeds 62).
 struct DecodedRecord {
   int32_t contig_index = -1;              // into VcfFile::contigs()
   int64_t pos = 0;                        // 1-based
   std::vector<std::string_view> alleles;  // REF first
-  int ploidy = 0;                         // max ploidy; 0 when the record has no GT
-  const int32_t* gt = nullptr;  // htslib-encoded, samples × ploidy (bcf_int32_vector_end pads)
-  uint64_t location = 0;        // line number (text) or record number (BCF)
+  int stride = 0;                         // values per sample; 0 when the record has no GT
+  int gt_width = 0;                       // bytes per value: 1, 2 or 4
+  bool high_ploidy = false;               // some sample has more than two values
+  const uint8_t* gt = nullptr;            // samples × stride values
+  uint64_t location = 0;                  // line number (text) or record number (BCF)
 };
 
 // A batch of raw records as read, in file order.

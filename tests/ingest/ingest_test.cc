@@ -153,6 +153,90 @@ TEST(Ingest, VcfVcfGzAndBcfGiveIdenticalStores) {
   EXPECT_EQ(snapshots[0], snapshots[2]) << "VCF vs BCF";
 }
 
+// GT-only text records are parsed by the ingest itself, other FORMATs by htslib's vcf_parse,
+// BCF read in place: the three must agree on every call spelling htslib accepts (leading '+',
+// leading zeros, phased missing, mixed ploidy, more than two alleles, allele indexes above
+// int8's range) and all refuse the same malformed calls.
+TEST(Ingest, GtOnlyFastPathEqualsHtslibParsing) {
+  TempDir dir;
+  std::string alts;
+  for (int i = 0; i < 70; ++i) alts += (i ? ",C" : "C") + std::string(static_cast<size_t>(i), 'A');
+  const std::vector<std::string> rows = {
+      "1\t100\t.\tA\tG\t.\t.\t.\t+1/0\t0|1\t.|1\t1|.",
+      "1\t101\t.\tA\tG,T\t.\t.\t.\t00/02\t./.\t.\t2",
+      "1\t102\t.\tA\tG\t.\t.\t.\t0/0/1\t0/0\t0/0\t0/0",  // triploid: skipped
+      "1\t103\t.\tA\t" + alts + "\t.\t.\t.\t0/65\t69|69\t0/0\t./63",
+      "X\t50\t.\tT\tC\t.\t.\t.\t1\t0\t./.\t1/1",
+  };
+  std::string fast = std::string(kHeader) +
+                     "##FORMAT=<ID=DP,Number=1,Type=Integer,Description=\"Depth\">\n"
+                     "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\ts1\ts2\ts3\ts4\n";
+  std::string slow = fast;
+  for (const auto& row : rows) {
+    std::vector<std::string> cols;
+    size_t start = 0;
+    for (size_t tab; (tab = row.find('\t', start)) != std::string::npos; start = tab + 1) {
+      cols.push_back(row.substr(start, tab - start));
+    }
+    cols.push_back(row.substr(start));
+    std::string f, l;
+    for (size_t c = 0; c < cols.size(); ++c) {
+      f += (c ? "\t" : "") + cols[c];
+      l += (c ? "\t" : "") + cols[c];
+      if (c == 7) {
+        f += "\tGT";
+        l += "\tGT:DP";
+      } else if (c > 7) {
+        l += ":5";
+      }
+    }
+    fast += f + "\n";
+    slow += l + "\n";
+  }
+  auto fast_vcf = WriteText(dir, "fast.vcf", fast);
+  auto slow_vcf = WriteText(dir, "slow.vcf", slow);
+  ASSERT_EQ(
+      RunCommand("bcftools view -Ob -o " + (dir / "fast.bcf").string() + " " + fast_vcf.string())
+          .exit_code,
+      0);
+  std::vector<std::map<std::string, std::string>> snapshots;
+  for (const char* name : {"fast.vcf", "slow.vcf", "fast.bcf"}) {
+    auto data = dir / (std::string("data-") + name);
+    auto report = IngestFile(data, dir / name);
+    ASSERT_TRUE(report.ok()) << name << ": " << report.status().ToString();
+    EXPECT_EQ(report->skipped["ploidy above 2 (record)"], 1u) << name;
+    auto snap = Snapshot(DatasetDir(data, "d"));
+    snap.erase("MANIFEST");
+    snapshots.push_back(std::move(snap));
+  }
+  EXPECT_EQ(snapshots[0], snapshots[1]) << "GT-only text vs GT:DP through vcf_parse";
+  EXPECT_EQ(snapshots[0], snapshots[2]) << "text vs BCF";
+  auto st = store::Store::Open(dir / "data-fast.vcf");
+  ASSERT_OK(st);
+  const store::Dataset* ds = (*st)->dataset("d");
+  ASSERT_NE(ds, nullptr);
+  // 0/65, 69|69, 0/0, ./63: index 65 once (het), 69 twice (hom), 63 once (partial).
+  ExpectCounts(CountOf(*ds, "1:103:A:C" + std::string(64, 'A')), 1, 7, 1, 0, 0, 1, "index 65");
+  ExpectCounts(CountOf(*ds, "1:103:A:C" + std::string(68, 'A')), 2, 7, 0, 2, 0, 1, "index 69");
+  ExpectCounts(CountOf(*ds, "1:100:A:G"), 4, 6, 2, 0, 0, 4, "+1/0 0|1 .|1 1|.");
+
+  // Malformed calls: refused on both text paths, naming the line.
+  for (const char* bad : {"0/x", "", "0/1/", "0/1:5", "0 /1", "-1/0"}) {
+    for (bool gt_only : {true, false}) {
+      std::string text =
+          gt_only ? fast.substr(0, fast.find("1\t100")) : slow.substr(0, slow.find("1\t100"));
+      std::string call = gt_only ? std::string(bad) : std::string(bad) + ":5";
+      if (!gt_only && std::string(bad) == "0/1:5") call = "0/1:5:5";
+      text += std::string("1\t10\t.\tA\tG\t.\t.\t.\t") + (gt_only ? "GT" : "GT:DP") +
+              "\t0/1\t0/1\t0/1\t" + call + "\n";
+      auto path = WriteText(dir, "bad.vcf", text);
+      auto r = IngestFile(dir / "bad-data", path);
+      ASSERT_FALSE(r.ok()) << "'" << bad << "' gt_only=" << gt_only;
+      EXPECT_NE(r.status().message().find("bad.vcf:"), std::string::npos) << r.status().message();
+    }
+  }
+}
+
 TEST(Ingest, BatchesWithDisjointSamplesAddUp) {
   TempDir dir;
   auto vcf = WriteText(dir, "a.vcf", HandcraftedVcf());
