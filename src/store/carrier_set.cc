@@ -12,7 +12,30 @@ inline uint32_t ChunkWidth(uint32_t key, uint32_t universe) {
   return static_cast<uint32_t>(std::min<uint64_t>(kChunkBits, universe - start));
 }
 inline size_t BitsetBytes(uint32_t width) { return ((width + 63) / 64) * 8; }
-inline bool IsList(uint32_t card, uint32_t width) { return 2 * size_t{card} < BitsetBytes(width); }
+
+// Elias–Fano parameters of a chunk of `card` ids below `width`: `low` bits per id stored
+// verbatim, the rest (id >> low) in unary, `high_bits` long.
+struct EfShape {
+  int low = 0;
+  size_t high_bits = 0;
+  size_t bytes = 0;  // low bits, then high bits, in one bit stream
+};
+inline EfShape Shape(uint32_t card, uint32_t width) {
+  EfShape e;
+  while ((uint64_t{card} << (e.low + 1)) <= width) ++e.low;
+  e.high_bits = card + ((width - 1) >> e.low);
+  e.bytes = (size_t{card} * static_cast<size_t>(e.low) + e.high_bits + 7) / 8;
+  return e;
+}
+// The container rule, a function of (cardinality, width) only so that readers can skip a
+// chunk without decoding it: Elias–Fano when it is smaller than the bitset and short enough
+// to decode quickly, else the bitset.
+inline bool IsEliasFano(uint32_t card, uint32_t width) {
+  return card <= kMaxEliasFanoCard && Shape(card, width).bytes < BitsetBytes(width);
+}
+inline size_t PayloadBytes(uint32_t card, uint32_t width) {
+  return IsEliasFano(card, width) ? Shape(card, width).bytes : BitsetBytes(width);
+}
 
 // Unchecked varint read for validated data.
 inline uint64_t ReadVarint(const uint8_t*& p) {
@@ -27,15 +50,91 @@ inline uint64_t ReadVarint(const uint8_t*& p) {
   }
 }
 
-inline uint16_t Load16(const uint8_t* p) {
-  uint16_t v;
-  std::memcpy(&v, p, 2);
-  return v;
-}
 inline uint64_t Load64(const uint8_t* p) {
   uint64_t v;
   std::memcpy(&v, p, 8);
   return v;
+}
+
+// Up to 57 bits of the stream `p` (`bytes` long) starting at bit `bit`; bits past the end
+// read as zero, and nothing past the end is touched.
+inline uint64_t LoadBits(const uint8_t* p, size_t bytes, size_t bit) {
+  const size_t byte = bit / 8;
+  uint64_t v = 0;
+  if (byte + 8 <= bytes) {
+    v = Load64(p + byte);
+  } else if (byte < bytes) {
+    std::memcpy(&v, p + byte, bytes - byte);
+  }
+  return v >> (bit % 8);
+}
+
+// Calls f(id) for each id of an Elias–Fano chunk, in increasing order.
+template <typename F>
+inline void ForEachEliasFano(const uint8_t* p, uint32_t card, uint32_t width, F&& f) {
+  const EfShape e = Shape(card, width);
+  const size_t high_start = size_t{card} * static_cast<size_t>(e.low);
+  const uint64_t low_mask = (uint64_t{1} << e.low) - 1;
+  uint32_t i = 0;
+  for (size_t off = 0; off < e.high_bits && i < card; off += 56) {
+    uint64_t bits = LoadBits(p, e.bytes, high_start + off);
+    if (e.high_bits - off < 56) bits &= (uint64_t{1} << (e.high_bits - off)) - 1;
+    bits &= (uint64_t{1} << 56) - 1;
+    while (bits != 0) {
+      const size_t pos = off + static_cast<size_t>(std::countr_zero(bits));
+      const uint64_t high = pos - i;
+      const uint64_t low = LoadBits(p, e.bytes, size_t{i} * static_cast<size_t>(e.low)) & low_mask;
+      f(static_cast<uint32_t>((high << e.low) | low));
+      ++i;
+      bits &= bits - 1;
+    }
+  }
+}
+
+void AppendEliasFano(std::span<const SampleId> ids, uint32_t width, std::string& out) {
+  const uint32_t card = static_cast<uint32_t>(ids.size());
+  const EfShape e = Shape(card, width);
+  const size_t at = out.size();
+  out.resize(at + e.bytes, '\0');
+  auto* p = reinterpret_cast<uint8_t*>(out.data() + at);
+  auto set_bit = [&](size_t bit) { p[bit / 8] |= static_cast<uint8_t>(1u << (bit % 8)); };
+  const size_t high_start = size_t{card} * static_cast<size_t>(e.low);
+  for (uint32_t i = 0; i < card; ++i) {
+    const uint32_t low_id = ids[i] & 0xFFFF;
+    for (int b = 0; b < e.low; ++b) {
+      if ((low_id >> b) & 1u) set_bit(size_t{i} * static_cast<size_t>(e.low) + b);
+    }
+    set_bit(high_start + (low_id >> e.low) + i);
+  }
+}
+
+// A chunk header, as read: key, cardinality (≥ 1) and width.
+struct ChunkHead {
+  uint32_t key = 0;
+  uint32_t card = 0;
+  uint32_t width = 0;
+};
+
+// Calls f(head, payload) for each chunk of a validated set and returns the pointer past it.
+template <typename F>
+inline const uint8_t* ForEachChunk(const uint8_t* p, uint32_t universe, F&& f) {
+  if (universe <= kChunkBits) {
+    const uint32_t card = static_cast<uint32_t>(ReadVarint(p));
+    if (card == 0) return p;
+    const ChunkHead h{0, card, universe};
+    f(h, p);
+    return p + PayloadBytes(card, universe);
+  }
+  const uint64_t n_chunks = ReadVarint(p);
+  for (uint64_t c = 0; c < n_chunks; ++c) {
+    ChunkHead h;
+    h.key = static_cast<uint32_t>(ReadVarint(p));
+    h.card = static_cast<uint32_t>(ReadVarint(p) + 1);
+    h.width = ChunkWidth(h.key, universe);
+    f(h, p);
+    p += PayloadBytes(h.card, h.width);
+  }
+  return p;
 }
 
 // The bitset ∩ filter kernel: gcc emits a popcnt version and a portable one and picks at load
@@ -78,12 +177,16 @@ size_t GetVarint(const uint8_t* p, const uint8_t* end, uint64_t* v) {
 }
 
 void EncodeCarrierSet(std::span<const SampleId> ids, uint32_t universe, std::string& out) {
-  // Count chunks first: one pass over sorted ids.
-  uint64_t n_chunks = 0;
-  for (size_t i = 0; i < ids.size(); ++i) {
-    if (i == 0 || (ids[i] >> 16) != (ids[i - 1] >> 16)) ++n_chunks;
+  if (universe <= kChunkBits) {
+    PutVarint(out, ids.size());
+    if (ids.empty()) return;
+  } else {
+    uint64_t n_chunks = 0;  // one pass over the sorted ids
+    for (size_t i = 0; i < ids.size(); ++i) {
+      if (i == 0 || (ids[i] >> 16) != (ids[i - 1] >> 16)) ++n_chunks;
+    }
+    PutVarint(out, n_chunks);
   }
-  PutVarint(out, n_chunks);
   size_t i = 0;
   while (i < ids.size()) {
     const uint32_t key = ids[i] >> 16;
@@ -91,14 +194,12 @@ void EncodeCarrierSet(std::span<const SampleId> ids, uint32_t universe, std::str
     while (j < ids.size() && (ids[j] >> 16) == key) ++j;
     const uint32_t card = static_cast<uint32_t>(j - i);
     const uint32_t width = ChunkWidth(key, universe);
-    PutVarint(out, key);
-    PutVarint(out, card - 1);
-    if (IsList(card, width)) {
-      for (size_t k = i; k < j; ++k) {
-        const uint16_t low = static_cast<uint16_t>(ids[k] & 0xFFFF);
-        out.push_back(static_cast<char>(low & 0xFF));
-        out.push_back(static_cast<char>(low >> 8));
-      }
+    if (universe > kChunkBits) {
+      PutVarint(out, key);
+      PutVarint(out, card - 1);
+    }
+    if (IsEliasFano(card, width)) {
+      AppendEliasFano(ids.subspan(i, j - i), width, out);
     } else {
       std::vector<uint64_t> words((width + 63) / 64, 0);
       for (size_t k = i; k < j; ++k) {
@@ -111,12 +212,65 @@ void EncodeCarrierSet(std::span<const SampleId> ids, uint32_t universe, std::str
   }
 }
 
+namespace {
+
+// Validates one chunk's payload at data[pos..end); returns the position past it or SIZE_MAX.
+size_t ValidateChunk(const uint8_t* data, size_t pos, size_t end, uint32_t card, uint32_t width) {
+  constexpr size_t kBad = SIZE_MAX;
+  if (card == 0 || card > width) return kBad;
+  if (IsEliasFano(card, width)) {
+    const EfShape e = Shape(card, width);
+    if (end - pos < e.bytes) return kBad;
+    const uint8_t* p = data + pos;
+    // Exactly `card` high bits, none past the stream's length, ids strictly increasing and
+    // below the width; the padding bits of the last byte are zero.
+    const size_t total_bits = size_t{card} * static_cast<size_t>(e.low) + e.high_bits;
+    if (total_bits % 8 != 0 && (p[e.bytes - 1] >> (total_bits % 8)) != 0) return kBad;
+    // Low bits can be anything; count the high ones alone.
+    size_t high_ones = 0;
+    const size_t high_start = size_t{card} * static_cast<size_t>(e.low);
+    for (size_t off = 0; off < e.high_bits; off += 56) {
+      uint64_t bits = LoadBits(p, e.bytes, high_start + off);
+      if (e.high_bits - off < 56) bits &= (uint64_t{1} << (e.high_bits - off)) - 1;
+      bits &= (uint64_t{1} << 56) - 1;
+      high_ones += static_cast<size_t>(std::popcount(bits));
+    }
+    if (high_ones != card) return kBad;
+    int64_t prev = -1;
+    bool ok = true;
+    ForEachEliasFano(p, card, width, [&](uint32_t id) {
+      if (static_cast<int64_t>(id) <= prev || id >= width) ok = false;
+      prev = id;
+    });
+    return ok ? pos + e.bytes : kBad;
+  }
+  const size_t bytes = BitsetBytes(width);
+  if (end - pos < bytes) return kBad;
+  if (Popcount(data + pos, bytes / 8) != card) return kBad;
+  if (width % 64 != 0) {  // no bits beyond the universe
+    const uint64_t last = Load64(data + pos + bytes - 8);
+    if ((last >> (width % 64)) != 0) return kBad;
+  }
+  return pos + bytes;
+}
+
+}  // namespace
+
 size_t ValidateCarrierSet(const uint8_t* data, size_t pos, size_t end, uint32_t universe) {
   constexpr size_t kBad = SIZE_MAX;
+  if (pos > end) return kBad;
   const uint8_t* const e = data + end;
+  size_t used;
+  if (universe <= kChunkBits) {
+    uint64_t card = 0;
+    if ((used = GetVarint(data + pos, e, &card)) == 0) return kBad;
+    pos += used;
+    if (card == 0) return pos;
+    if (card > universe) return kBad;
+    return ValidateChunk(data, pos, end, static_cast<uint32_t>(card), universe);
+  }
   uint64_t n_chunks = 0;
-  size_t used = GetVarint(data + pos, e, &n_chunks);
-  if (used == 0) return kBad;
+  if ((used = GetVarint(data + pos, e, &n_chunks)) == 0) return kBad;
   pos += used;
   const uint64_t max_chunks = (uint64_t{universe} + kChunkBits - 1) / kChunkBits;
   if (n_chunks > max_chunks) return kBad;
@@ -131,73 +285,48 @@ size_t ValidateCarrierSet(const uint8_t* data, size_t pos, size_t end, uint32_t 
     prev_key = static_cast<int64_t>(key);
     const uint32_t width = ChunkWidth(static_cast<uint32_t>(key), universe);
     if (card_minus_one >= width) return kBad;
-    const uint32_t card = static_cast<uint32_t>(card_minus_one + 1);
-    if (IsList(card, width)) {
-      if (end - pos < size_t{card} * 2) return kBad;
-      int32_t prev = -1;
-      for (uint32_t k = 0; k < card; ++k) {
-        const int32_t low = Load16(data + pos + 2 * k);
-        if (low <= prev || static_cast<uint32_t>(low) >= width) return kBad;
-        prev = low;
-      }
-      pos += size_t{card} * 2;
-    } else {
-      const size_t bytes = BitsetBytes(width);
-      if (end - pos < bytes) return kBad;
-      const uint32_t actual = Popcount(data + pos, bytes / 8);
-      if (actual != card) return kBad;
-      if (width % 64 != 0) {  // no bits beyond the universe
-        const uint64_t last = Load64(data + pos + bytes - 8);
-        if ((last >> (width % 64)) != 0) return kBad;
-      }
-      pos += bytes;
-    }
+    pos = ValidateChunk(data, pos, end, static_cast<uint32_t>(card_minus_one + 1), width);
+    if (pos == kBad) return kBad;
   }
   return pos;
 }
 
 const uint8_t* SkipCarrierSet(const uint8_t* p, uint32_t universe) {
-  uint64_t n_chunks = ReadVarint(p);
-  for (uint64_t c = 0; c < n_chunks; ++c) {
-    const uint32_t key = static_cast<uint32_t>(ReadVarint(p));
-    const uint32_t card = static_cast<uint32_t>(ReadVarint(p) + 1);
-    const uint32_t width = ChunkWidth(key, universe);
-    p += IsList(card, width) ? size_t{card} * 2 : BitsetBytes(width);
-  }
-  return p;
+  return ForEachChunk(p, universe, [](const ChunkHead&, const uint8_t*) {});
 }
 
 uint32_t CarrierSetCardinality(const uint8_t* p, uint32_t universe) {
   return CountAndAdvance(p, universe, nullptr);  // advances only the local copy of p
 }
 
-uint32_t CarrierSetIntersectCount(const uint8_t* p, uint32_t universe,
-                                  std::span<const uint64_t> filter) {
-  uint64_t n_chunks = ReadVarint(p);
+namespace {
+
+uint32_t IntersectCount(const uint8_t*& p, uint32_t universe, std::span<const uint64_t> filter) {
   uint32_t total = 0;
   const uint64_t* f = filter.data();
   const size_t f_words = filter.size();
-  for (uint64_t c = 0; c < n_chunks; ++c) {
-    const uint32_t key = static_cast<uint32_t>(ReadVarint(p));
-    const uint32_t card = static_cast<uint32_t>(ReadVarint(p) + 1);
-    const uint32_t width = ChunkWidth(key, universe);
-    const size_t base_word = size_t{key} * (kChunkBits / 64);
-    if (IsList(card, width)) {
-      for (uint32_t k = 0; k < card; ++k) {
-        const uint32_t id = Load16(p + 2 * k);
+  p = ForEachChunk(p, universe, [&](const ChunkHead& h, const uint8_t* payload) {
+    const size_t base_word = size_t{h.key} * (kChunkBits / 64);
+    if (IsEliasFano(h.card, h.width)) {
+      ForEachEliasFano(payload, h.card, h.width, [&](uint32_t id) {
         const size_t w = base_word + (id >> 6);
         if (w < f_words) total += static_cast<uint32_t>((f[w] >> (id & 63)) & 1u);
-      }
-      p += size_t{card} * 2;
+      });
     } else {
-      const size_t words = (width + 63) / 64;
+      const size_t words = (h.width + 63) / 64;
       if (base_word < f_words) {
-        total += AndPopcount(p, f + base_word, std::min(words, f_words - base_word));
+        total += AndPopcount(payload, f + base_word, std::min(words, f_words - base_word));
       }
-      p += words * 8;
     }
-  }
+  });
   return total;
+}
+
+}  // namespace
+
+uint32_t CarrierSetIntersectCount(const uint8_t* p, uint32_t universe,
+                                  std::span<const uint64_t> filter) {
+  return IntersectCount(p, universe, filter);
 }
 
 uint32_t CountAndAdvance(const uint8_t*& p, uint32_t universe, const SampleSet* filter) {
@@ -206,48 +335,32 @@ uint32_t CountAndAdvance(const uint8_t*& p, uint32_t universe, const SampleSet* 
     return 0;
   }
   if (filter == nullptr) {
-    uint64_t n_chunks = ReadVarint(p);
     uint32_t total = 0;
-    for (uint64_t c = 0; c < n_chunks; ++c) {
-      const uint32_t key = static_cast<uint32_t>(ReadVarint(p));
-      const uint32_t card = static_cast<uint32_t>(ReadVarint(p) + 1);
-      const uint32_t width = ChunkWidth(key, universe);
-      p += IsList(card, width) ? size_t{card} * 2 : BitsetBytes(width);
-      total += card;
-    }
+    p = ForEachChunk(p, universe, [&](const ChunkHead& h, const uint8_t*) { total += h.card; });
     return total;
   }
-  const uint32_t n = CarrierSetIntersectCount(p, universe, filter->words());
-  p = SkipCarrierSet(p, universe);
-  return n;
+  return IntersectCount(p, universe, filter->words());
 }
 
 void CarrierSetAddTo(const uint8_t* p, uint32_t universe, const SampleSet* filter, SampleSet& out) {
-  uint64_t n_chunks = ReadVarint(p);
-  for (uint64_t c = 0; c < n_chunks; ++c) {
-    const uint32_t key = static_cast<uint32_t>(ReadVarint(p));
-    const uint32_t card = static_cast<uint32_t>(ReadVarint(p) + 1);
-    const uint32_t width = ChunkWidth(key, universe);
-    const SampleId base = key * kChunkBits;
-    if (IsList(card, width)) {
-      for (uint32_t k = 0; k < card; ++k) {
-        const SampleId id = base + Load16(p + 2 * k);
-        if (filter == nullptr || filter->Contains(id)) out.Add(id);
-      }
-      p += size_t{card} * 2;
+  ForEachChunk(p, universe, [&](const ChunkHead& h, const uint8_t* payload) {
+    const SampleId base = h.key * kChunkBits;
+    auto add = [&](SampleId id) {
+      if (filter == nullptr || filter->Contains(id)) out.Add(id);
+    };
+    if (IsEliasFano(h.card, h.width)) {
+      ForEachEliasFano(payload, h.card, h.width, [&](uint32_t low) { add(base + low); });
     } else {
-      const size_t words = (width + 63) / 64;
+      const size_t words = (h.width + 63) / 64;
       for (size_t w = 0; w < words; ++w) {
-        uint64_t bits = Load64(p + 8 * w);
+        uint64_t bits = Load64(payload + 8 * w);
         while (bits != 0) {
-          const SampleId id = base + static_cast<SampleId>(w * 64 + std::countr_zero(bits));
-          if (filter == nullptr || filter->Contains(id)) out.Add(id);
+          add(base + static_cast<SampleId>(w * 64 + std::countr_zero(bits)));
           bits &= bits - 1;
         }
       }
-      p += words * 8;
     }
-  }
+  });
 }
 
 std::vector<SampleId> CarrierSetToVector(const uint8_t* p, uint32_t universe) {

@@ -3,16 +3,24 @@
 // Why this representation (measured, see BENCHMARKS.md "store"): most alleles are carried by a
 // handful of samples (median 3–4 of 2,504 in 1000 Genomes). Debian's CRoaring 0.2.66 (2020,
 // built without popcnt) stores each such set as one array container: 152 B/allele serialised
-// and 1.1–1.5 µs per filtered count. A hybrid in one arena — a sorted uint16 list when sparse,
-// a bitset when dense — measured 62 B/allele and 70–210 ns. Sample ids above 65,535 (nodes of
+// and 1.1–1.5 µs per filtered count. A hybrid in one arena — a sorted id list when sparse, a
+// bitset when dense — measured 62 B/allele and 70–210 ns. Sample ids above 65,535 (nodes of
 // 100,000 samples) are served roaring-style: the id space is cut in 64 Ki-sample chunks, and
-// each chunk picks list or bitset by whichever is smaller, so both sizes share one format.
+// each chunk picks list or bitset, so both sizes share one format.
+//
+// Format version 2 stores the lists Elias–Fano coded (low bits verbatim, high bits in unary:
+// about 2 + log2(width / cardinality) bits per id instead of 16): on the synthetic 2,504-sample
+// cohort of BENCHMARKS.md "Ingest vs bcftools" that cut the carrier and site sets from 152 to
+// 118 bytes per allele, and 1000 Genomes chrMT's haploid sets from 27 to 16. Lists are capped
+// at 256 ids (the u16 lists of version 1 stopped at ~160) so a filtered count decodes few ids.
 //
 // Encoding (little-endian, docs/formats/store.md):
-//   varint n_chunks
-//   per chunk: varint key (id >> 16), varint cardinality - 1, then
-//     list:   cardinality × uint16 (id & 0xFFFF), ascending      when 2·card < bitset bytes
-//     bitset: ceil(width / 64) × uint64, width = min(65536, universe - key·65536)   otherwise
+//   universe ≤ 65,536: varint cardinality, then (when non-zero) one chunk payload of width
+//                      universe
+//   otherwise:         varint n_chunks, then per chunk: varint key (id >> 16),
+//                      varint cardinality - 1, payload of width min(65536, universe - key·65536)
+//   payload: Elias–Fano when cardinality ≤ 256 and smaller than the bitset, else the bitset
+//            (ceil(width / 64) × uint64); the choice is a function of (cardinality, width).
 // The universe (ids < universe) is fixed per segment and stored in its header.
 #pragma once
 
@@ -27,6 +35,7 @@
 namespace genomefed::store {
 
 inline constexpr uint32_t kChunkBits = 65536;
+inline constexpr uint32_t kMaxEliasFanoCard = 256;
 
 // Appends the encoding of the ascending, duplicate-free `ids` (all < universe) to `out`.
 void EncodeCarrierSet(std::span<const SampleId> ids, uint32_t universe, std::string& out);

@@ -1,5 +1,7 @@
 #include "store/segment.h"
 
+#include <sys/mman.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -31,6 +33,19 @@ std::filesystem::path SidePath(const std::filesystem::path& p, const char* suffi
   return side;
 }
 
+// Drops the mapped pages of [from, to) (whole pages inside it) from this process's resident
+// set. They stay in the page cache and fault back in if touched again: validating a segment
+// reads it once from start to end, and ingest's peak memory must not grow with the file.
+void DropPages(const uint8_t* base, size_t size, size_t from, size_t to) {
+  static const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  to = std::min(to, size);  // never past the mapping: madvise would drop someone else's pages
+  from = (from + page - 1) / page * page;
+  to = to / page * page;
+  if (to > from) {
+    (void)madvise(const_cast<uint8_t*>(base) + from, to - from, MADV_DONTNEED);
+  }
+}
+
 // Reads a side file back into the segment in 1 MiB pieces.
 Status CopyInto(const std::filesystem::path& side,
                 const std::function<Status(std::string_view)>& sink) {
@@ -39,6 +54,7 @@ Status CopyInto(const std::filesystem::path& side,
   for (size_t off = 0; off < m.size(); off += kPiece) {
     const size_t n = std::min(kPiece, m.size() - off);
     GF_RETURN_IF_ERROR(sink(std::string_view(reinterpret_cast<const char*>(m.data() + off), n)));
+    DropPages(m.data(), m.size(), off, off + n);
   }
   return Status::Ok();
 }
@@ -59,7 +75,6 @@ Status SegmentWriter::Open(const std::filesystem::path& path, uint32_t universe)
   universe_ = universe;
   crc_ = static_cast<uint32_t>(crc32(0L, Z_NULL, 0));
   GF_RETURN_IF_ERROR(file_.Open(path));
-  GF_RETURN_IF_ERROR(sites_.Open(SidePath(path, ".sites")));
   GF_RETURN_IF_ERROR(alleles_.Open(SidePath(path, ".alleles")));
   open_ = true;
   std::string header(kSegmentMagic, 8);
@@ -76,17 +91,15 @@ Status SegmentWriter::Write(std::string_view bytes) {
   return file_.Append(bytes);
 }
 
-Result<uint32_t> SegmentWriter::AddSite(std::string_view encoded_site) {
-  scratch_.clear();
-  Put64(scratch_, file_.offset());
-  GF_RETURN_IF_ERROR(sites_.Append(scratch_));
+Result<uint64_t> SegmentWriter::AddSite(std::string_view encoded_site) {
+  const uint64_t offset = file_.offset();
   GF_RETURN_IF_ERROR(Write(encoded_site));
-  if (site_count_ >= UINT32_MAX) return ResourceExhausted("too many sites in one segment");
-  return static_cast<uint32_t>(site_count_++);
+  ++site_count_;
+  return offset;
 }
 
 Status SegmentWriter::AddAllele(std::string_view contig, int64_t pos, std::string_view ref,
-                                std::string_view alt, uint32_t site,
+                                std::string_view alt, uint64_t site,
                                 std::string_view encoded_sets) {
   if (pos < 1 || pos > UINT32_MAX) return InvalidArgument("position out of range");
   if (contigs_.empty() || contigs_.back().name != contig) {
@@ -95,12 +108,14 @@ Status SegmentWriter::AddAllele(std::string_view contig, int64_t pos, std::strin
     }
     contigs_.push_back({std::string(contig), allele_count_, 0});
   }
+  const uint64_t offset = file_.offset();
+  if (site < kSegmentHeaderSize || site >= offset) return Internal("allele before its site");
   scratch_.clear();
   Put32(scratch_, static_cast<uint32_t>(pos));
-  Put32(scratch_, site);
-  Put64(scratch_, file_.offset());
+  Put64(scratch_, offset);
   GF_RETURN_IF_ERROR(alleles_.Append(scratch_));
   scratch_.clear();
+  PutVarint(scratch_, offset - site);  // back to the site blob
   PutVarint(scratch_, ref.size());
   scratch_.append(ref);
   PutVarint(scratch_, alt.size());
@@ -123,11 +138,8 @@ Status SegmentWriter::Finish(std::span<const SampleId> batch_samples) {
     return n == 0 ? Status::Ok() : Write(std::string(n, '\0'));
   };
   GF_RETURN_IF_ERROR(pad());
-  GF_RETURN_IF_ERROR(sites_.Close());
   GF_RETURN_IF_ERROR(alleles_.Close());
-  const uint64_t site_table = file_.offset();
   auto sink = [&](std::string_view piece) { return Write(piece); };
-  GF_RETURN_IF_ERROR(CopyInto(SidePath(path_, ".sites"), sink));
   const uint64_t allele_table = file_.offset();
   GF_RETURN_IF_ERROR(CopyInto(SidePath(path_, ".alleles"), sink));
   const uint64_t contig_table = file_.offset();
@@ -143,18 +155,19 @@ Status SegmentWriter::Finish(std::span<const SampleId> batch_samples) {
   GF_RETURN_IF_ERROR(Write(scratch_));
   std::string footer;
   Put64(footer, batch_offset);
-  Put64(footer, site_table);
-  Put64(footer, site_count_);
   Put64(footer, allele_table);
   Put64(footer, allele_count_);
   Put64(footer, contig_table);
+  Put64(footer, site_count_);
+  Put64(footer, 0);                   // reserved
+  GF_RETURN_IF_ERROR(Write(footer));  // the checksum covers the footer's fields too
+  footer.clear();
   Put32(footer, crc_);
   Put32(footer, 0);
   footer.append(kSegmentEndMagic, 8);
   GF_RETURN_IF_ERROR(file_.Append(footer));
   GF_RETURN_IF_ERROR(file_.Close());
   std::error_code ec;
-  std::filesystem::remove(SidePath(path_, ".sites"), ec);
   std::filesystem::remove(SidePath(path_, ".alleles"), ec);
   open_ = false;
   return Status::Ok();
@@ -162,11 +175,9 @@ Status SegmentWriter::Finish(std::span<const SampleId> batch_samples) {
 
 void SegmentWriter::Abandon() {
   (void)file_.Close();
-  (void)sites_.Close();
   (void)alleles_.Close();
   std::error_code ec;
   std::filesystem::remove(path_, ec);
-  std::filesystem::remove(SidePath(path_, ".sites"), ec);
   std::filesystem::remove(SidePath(path_, ".alleles"), ec);
   open_ = false;
 }
@@ -190,47 +201,44 @@ Status Segment::Validate() {
   if (size < kSegmentHeaderSize + kSegmentFooterSize) return corrupt(0, "file too short");
   if (std::memcmp(d, kSegmentMagic, 8) != 0) return corrupt(0, "bad magic (not a segment)");
   if (Get32(d + 8) != kSegmentVersion) {
-    return corrupt(8, "unsupported segment version " + std::to_string(Get32(d + 8)));
+    return corrupt(8, "unsupported segment format version " + std::to_string(Get32(d + 8)) +
+                          " (this genomefed reads version " + std::to_string(kSegmentVersion) +
+                          "; re-ingest the dataset's VCF files with this version)");
   }
   universe_ = Get32(d + 16);
   const size_t footer = size - kSegmentFooterSize;
   const uint8_t* f = d + footer;
   if (std::memcmp(f + 56, kSegmentEndMagic, 8) != 0) return corrupt(footer + 56, "bad end magic");
   batch_set_offset_ = Get64(f);
-  site_table_offset_ = Get64(f + 8);
-  site_count_ = Get64(f + 16);
-  allele_table_offset_ = Get64(f + 24);
-  allele_count_ = Get64(f + 32);
-  contig_table_offset_ = Get64(f + 40);
+  allele_table_offset_ = Get64(f + 8);
+  allele_count_ = Get64(f + 16);
+  contig_table_offset_ = Get64(f + 24);
+  site_count_ = Get64(f + 32);
   crc_ = Get32(f + 48);
-  if (Get32(f + 52) != 0) return corrupt(footer + 52, "reserved footer field is not zero");
-  // crc32 over [0, footer) in pieces (uInt is 32-bit).
+  if (Get64(f + 40) != 0 || Get32(f + 52) != 0) {
+    return corrupt(footer + 40, "reserved footer field is not zero");
+  }
+  // crc32 over [0, footer + 48) in windows: each window is dropped from memory once checked,
+  // so validating a large new segment does not keep it all resident (peak RSS of ingest).
   uLong crc = crc32(0L, Z_NULL, 0);
-  for (size_t off = 0; off < footer; off += (1u << 30)) {
-    const size_t n = std::min<size_t>(1u << 30, footer - off);
+  constexpr size_t kWindow = size_t{8} << 20;
+  for (size_t off = 0; off < footer + 48; off += kWindow) {
+    const size_t n = std::min(kWindow, footer + 48 - off);
     crc = crc32(crc, d + off, static_cast<uInt>(n));
+    DropPages(d, size, off, off + n);
   }
   if (static_cast<uint32_t>(crc) != crc_) return corrupt(footer + 48, "checksum mismatch");
-  if (!(kSegmentHeaderSize <= batch_set_offset_ && batch_set_offset_ <= site_table_offset_ &&
-        site_table_offset_ + site_count_ * 8 == allele_table_offset_ &&
+  if (!(kSegmentHeaderSize <= batch_set_offset_ && batch_set_offset_ <= allele_table_offset_ &&
+        allele_table_offset_ <= footer && allele_table_offset_ % 8 == 0 &&
+        allele_count_ <= (footer - allele_table_offset_) / kAlleleEntrySize &&
         allele_table_offset_ + allele_count_ * kAlleleEntrySize == contig_table_offset_ &&
-        contig_table_offset_ + 4 <= footer && site_count_ <= UINT32_MAX)) {
+        contig_table_offset_ + 4 <= footer)) {
     return corrupt(footer, "inconsistent table offsets");
   }
   const size_t arena_end = batch_set_offset_;
-  size_t end = ValidateCarrierSet(d, batch_set_offset_, site_table_offset_, universe_);
+  size_t end = ValidateCarrierSet(d, batch_set_offset_, allele_table_offset_, universe_);
   if (end == SIZE_MAX) return corrupt(batch_set_offset_, "bad batch sample set");
   batch_size_ = CarrierSetCardinality(d + batch_set_offset_, universe_);
-  // Sites.
-  for (uint64_t s = 0; s < site_count_; ++s) {
-    const uint64_t off = Get64(d + site_table_offset_ + 8 * s);
-    if (off < kSegmentHeaderSize || off >= arena_end)
-      return corrupt(off, "site offset out of range");
-    if (d[off] > 2) return corrupt(off, "bad base ploidy");
-    size_t p = off + 1;
-    for (int k = 0; k < 3 && p != SIZE_MAX; ++k) p = ValidateCarrierSet(d, p, arena_end, universe_);
-    if (p == SIZE_MAX) return corrupt(off, "bad site call sets");
-  }
   // Contigs.
   const uint8_t* c = d + contig_table_offset_;
   const uint32_t n_contigs = Get32(c);
@@ -253,20 +261,48 @@ Status Segment::Validate() {
     contigs_.push_back(std::move(r));
   }
   if (expect_first != allele_count_) return corrupt(contig_table_offset_, "contigs miss alleles");
-  // Alleles: blobs well-formed, sorted within each contig.
+  // Alleles: blobs and their sites well-formed, sorted within each contig. A site's alleles are
+  // mostly adjacent, so a site is validated again only when the previous allele had another.
+  // Pages well behind the walk (blobs are written nearly in table order) are dropped as it goes.
+  uint64_t last_site = 0;
+  constexpr uint64_t kSlack = uint64_t{4} << 20;
+  uint64_t arena_dropped = 0, table_dropped = allele_table_offset_;
   for (const auto& range : contigs_) {
     for (uint64_t i = range.first; i < range.first + range.count; ++i) {
-      const uint8_t* e = d + allele_table_offset_ + kAlleleEntrySize * i;
-      const uint64_t off = Get64(e + 8);
-      if (Get32(e + 4) >= site_count_)
-        return corrupt(allele_table_offset_ + 16 * i, "bad site index");
-      if (Get32(e) == 0) return corrupt(allele_table_offset_ + 16 * i, "position 0");
+      const uint64_t entry = allele_table_offset_ + kAlleleEntrySize * i;
+      const uint64_t off = Get64(d + entry + 4);
+      if (Get32(d + entry) == 0) return corrupt(entry, "position 0");
       if (off < kSegmentHeaderSize || off >= arena_end)
-        return corrupt(off, "allele offset out of range");
+        return corrupt(entry, "allele offset out of range");
+      if (i % 4096 == 0) {  // only offsets already checked to lie inside the file
+        if (off > arena_dropped + kSlack) {
+          DropPages(d, size, arena_dropped, off - kSlack);
+          arena_dropped = off - kSlack;
+        }
+        if (entry > table_dropped + kSlack) {
+          DropPages(d, size, table_dropped, entry - kSlack);
+          table_dropped = entry - kSlack;
+        }
+      }
+      uint64_t back = 0;
+      size_t used = GetVarint(d + off, d + arena_end, &back);
+      if (used == 0 || back == 0 || back > off - kSegmentHeaderSize) {
+        return corrupt(off, "bad site reference");
+      }
+      const uint64_t site_off = off - back;
+      if (site_off != last_site) {
+        if (d[site_off] > 2) return corrupt(site_off, "bad base ploidy");
+        size_t p = site_off + 1;
+        for (int k = 0; k < 3 && p != SIZE_MAX; ++k) {
+          p = ValidateCarrierSet(d, p, arena_end, universe_);
+        }
+        if (p == SIZE_MAX) return corrupt(site_off, "bad site call sets");
+        last_site = site_off;
+      }
       uint64_t len = 0;
-      size_t p = off;
+      size_t p = off + used;
       for (int a = 0; a < 2; ++a) {
-        size_t used = GetVarint(d + p, d + arena_end, &len);
+        used = GetVarint(d + p, d + arena_end, &len);
         if (used == 0 || len == 0 || len > arena_end - p - used)
           return corrupt(p, "bad allele string");
         p += used + len;
@@ -278,7 +314,7 @@ Status Segment::Validate() {
       if (i > range.first) {
         const auto prev = std::make_tuple(pos(i - 1), ref(i - 1), alt(i - 1));
         const auto cur = std::make_tuple(pos(i), ref(i), alt(i));
-        if (!(prev < cur)) return corrupt(allele_table_offset_ + 16 * i, "alleles out of order");
+        if (!(prev < cur)) return corrupt(entry, "alleles out of order");
       }
     }
   }
@@ -293,7 +329,7 @@ const Segment::ContigRange* Segment::FindContig(std::string_view name) const {
 }
 
 uint64_t Segment::blob_offset(uint64_t i) const {
-  return Get64(map_.data() + allele_table_offset_ + kAlleleEntrySize * i + 8);
+  return Get64(map_.data() + allele_table_offset_ + kAlleleEntrySize * i + 4);
 }
 
 uint32_t Segment::pos(uint64_t i) const {
@@ -302,9 +338,11 @@ uint32_t Segment::pos(uint64_t i) const {
 
 std::string_view Segment::ref(uint64_t i) const {
   const uint8_t* p = map_.data() + blob_offset(i);
-  uint64_t len = 0;
-  size_t used = GetVarint(p, map_.data() + map_.size(), &len);
-  return {reinterpret_cast<const char*>(p + used), len};
+  const uint8_t* end = map_.data() + map_.size();
+  uint64_t back = 0, len = 0;
+  p += GetVarint(p, end, &back);
+  p += GetVarint(p, end, &len);
+  return {reinterpret_cast<const char*>(p), len};
 }
 
 std::string_view Segment::alt(uint64_t i) const {
@@ -321,8 +359,10 @@ const uint8_t* Segment::carrier_sets(uint64_t i) const {
 }
 
 const uint8_t* Segment::site(uint64_t i) const {
-  const uint32_t s = Get32(map_.data() + allele_table_offset_ + kAlleleEntrySize * i + 4);
-  return map_.data() + Get64(map_.data() + site_table_offset_ + 8 * s);
+  const uint64_t off = blob_offset(i);
+  uint64_t back = 0;
+  GetVarint(map_.data() + off, map_.data() + map_.size(), &back);
+  return map_.data() + off - back;
 }
 
 uint64_t Segment::LowerBound(const ContigRange& range, int64_t pos_1based, std::string_view r,

@@ -19,10 +19,10 @@ namespace genomefed::store {
 
 inline constexpr char kSegmentMagic[8] = {'G', 'F', 'S', 'E', 'G', '0', '0', '1'};
 inline constexpr char kSegmentEndMagic[8] = {'G', 'F', 'S', 'E', 'G', 'E', 'N', 'D'};
-inline constexpr uint32_t kSegmentVersion = 1;
+inline constexpr uint32_t kSegmentVersion = 2;
 inline constexpr size_t kSegmentHeaderSize = 32;
 inline constexpr size_t kSegmentFooterSize = 64;
-inline constexpr size_t kAlleleEntrySize = 16;
+inline constexpr size_t kAlleleEntrySize = 12;
 
 // The genotype classes an allele's blob stores, in this order.
 enum CarrierClass { kHet = 0, kHom = 1, kHemi = 2, kPartial = 3, kCarrierClasses = 4 };
@@ -45,11 +45,11 @@ class SegmentWriter {
   SegmentWriter& operator=(const SegmentWriter&) = delete;
 
   Status Open(const std::filesystem::path& path, uint32_t universe);
-  // Returns the site index for later AddAllele calls.
-  Result<uint32_t> AddSite(std::string_view encoded_site);
+  // Returns the site's handle (its blob offset) for later AddAllele calls.
+  Result<uint64_t> AddSite(std::string_view encoded_site);
   // `encoded_sets` = the four carrier sets (het, hom, hemi, partial) encoded back to back.
   Status AddAllele(std::string_view contig, int64_t pos, std::string_view ref, std::string_view alt,
-                   uint32_t site, std::string_view encoded_sets);
+                   uint64_t site, std::string_view encoded_sets);
   // Writes the batch's sample set, tables and footer; fsyncs. The file is complete after this.
   Status Finish(std::span<const SampleId> batch_samples);
   // Removes the partial file and side files (after an error).
@@ -63,8 +63,7 @@ class SegmentWriter {
   std::filesystem::path path_;
   uint32_t universe_ = 0;
   FileWriter file_;
-  FileWriter sites_;    // side file: u64 offsets
-  FileWriter alleles_;  // side file: 16-byte entries
+  FileWriter alleles_;  // side file: 12-byte allele table entries
   uint32_t crc_ = 0;
   uint64_t site_count_ = 0;
   uint64_t allele_count_ = 0;
@@ -119,7 +118,6 @@ class Segment {
   uint32_t universe_ = 0;
   uint32_t crc_ = 0;
   uint64_t batch_set_offset_ = 0;
-  uint64_t site_table_offset_ = 0;
   uint64_t site_count_ = 0;
   uint64_t allele_table_offset_ = 0;
   uint64_t allele_count_ = 0;

@@ -61,15 +61,47 @@ TEST(CarrierSet, RoundTripAndCountsMatchNaive) {
 }
 
 TEST(CarrierSet, SparseSetsAreListsDenseAreBitsets) {
+  // Three ids of 2,504: Elias–Fano with l = 9 low bits, 3 + (2503 >> 9) = 7 high bits.
   std::vector<SampleId> few = {3, 700, 2500};
   std::string enc;
   EncodeCarrierSet(few, 2504, enc);
-  EXPECT_EQ(enc.size(), 1u + 1u + 1u + 3u * 2u);  // n_chunks, key, card-1, three uint16
+  EXPECT_EQ(enc.size(), 1u + (3u * 9u + 7u + 7u) / 8u);  // cardinality, 34 bits
+  EXPECT_EQ(CarrierSetToVector(reinterpret_cast<const uint8_t*>(enc.data()), 2504), few);
   std::vector<SampleId> many(2000);
   for (SampleId i = 0; i < 2000; ++i) many[i] = i;
   enc.clear();
   EncodeCarrierSet(many, 2504, enc);
-  EXPECT_LE(enc.size(), 1u + 1u + 2u + 320u);  // bitset of 2,504 bits = 40 words
+  EXPECT_EQ(enc.size(), 2u + 320u);  // varint 2000, bitset of 2,504 bits = 40 words
+  // Above 256 ids a set is a bitset even where Elias–Fano would be smaller (decode time).
+  std::vector<SampleId> mid;
+  for (SampleId i = 0; i < 257; ++i) mid.push_back(i * 9);
+  enc.clear();
+  EncodeCarrierSet(mid, 2504, enc);
+  EXPECT_EQ(enc.size(), 2u + 320u);
+  // Chunked form above 65,536 samples: n_chunks, then key and cardinality − 1 per chunk.
+  enc.clear();
+  EncodeCarrierSet(std::vector<SampleId>{5, 70000}, 100000, enc);
+  const auto* p = reinterpret_cast<const uint8_t*>(enc.data());
+  EXPECT_EQ(enc[0], 2);
+  EXPECT_EQ(CarrierSetToVector(p, 100000), std::vector<SampleId>({5, 70000}));
+}
+
+// Elias–Fano edge cases: one id at either end of the width, every id, consecutive ids.
+TEST(CarrierSet, EliasFanoEdges) {
+  for (uint32_t universe : {1u, 2u, 63u, 64u, 2504u, 65536u}) {
+    std::vector<std::vector<SampleId>> cases = {{0}, {universe - 1}};
+    std::vector<SampleId> run;
+    for (SampleId i = 0; i < std::min(universe, 256u); ++i) run.push_back(i);
+    cases.push_back(run);
+    for (const auto& ids : cases) {
+      std::string enc;
+      EncodeCarrierSet(ids, universe, enc);
+      const auto* p = reinterpret_cast<const uint8_t*>(enc.data());
+      ASSERT_EQ(ValidateCarrierSet(p, 0, enc.size(), universe), enc.size()) << universe;
+      EXPECT_EQ(CarrierSetToVector(p, universe), ids);
+      EXPECT_EQ(ValidateCarrierSet(p, 0, enc.size() - 1, universe), SIZE_MAX);  // truncated
+    }
+  }
 }
 
 TEST(CarrierSet, ValidationRejectsDamage) {
@@ -79,11 +111,20 @@ TEST(CarrierSet, ValidationRejectsDamage) {
   const auto* p = reinterpret_cast<const uint8_t*>(enc.data());
   EXPECT_EQ(ValidateCarrierSet(p, 0, enc.size() - 1, 100), SIZE_MAX);  // truncated
   EXPECT_EQ(ValidateCarrierSet(p, 0, enc.size(), 8), SIZE_MAX);        // id ≥ universe
-  std::string swapped = enc;
-  std::swap(swapped[3], swapped[5]);  // out of order
-  EXPECT_EQ(
-      ValidateCarrierSet(reinterpret_cast<const uint8_t*>(swapped.data()), 0, swapped.size(), 100),
-      SIZE_MAX);
+  // Any other payload with the same length: too many or too few high bits, ids out of range
+  // or not increasing, padding bits set — each is refused or decodes to a valid set.
+  for (size_t byte = 1; byte < enc.size(); ++byte) {
+    for (int bit = 0; bit < 8; ++bit) {
+      std::string damaged = enc;
+      damaged[byte] = static_cast<char>(damaged[byte] ^ (1 << bit));
+      const auto* d = reinterpret_cast<const uint8_t*>(damaged.data());
+      if (ValidateCarrierSet(d, 0, damaged.size(), 100) == SIZE_MAX) continue;
+      const std::vector<SampleId> got = CarrierSetToVector(d, 100);
+      EXPECT_EQ(got.size(), 3u);
+      EXPECT_TRUE(std::is_sorted(got.begin(), got.end()));
+      EXPECT_NE(got, ids);
+    }
+  }
   std::string endless(12, '\xff');  // varint that never ends
   EXPECT_EQ(
       ValidateCarrierSet(reinterpret_cast<const uint8_t*>(endless.data()), 0, endless.size(), 100),
