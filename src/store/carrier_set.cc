@@ -29,9 +29,12 @@ inline EfShape Shape(uint32_t card, uint32_t width) {
 }
 // The container rule, a function of (cardinality, width) only so that readers can skip a
 // chunk without decoding it: Elias–Fano when it is smaller than the bitset and short enough
-// to decode quickly, else the bitset.
+// to decode quickly (at most 256 ids, or as many as version 1 kept in uint16 lists), else the
+// bitset.
 inline bool IsEliasFano(uint32_t card, uint32_t width) {
-  return card <= kMaxEliasFanoCard && Shape(card, width).bytes < BitsetBytes(width);
+  const size_t bitset = BitsetBytes(width);
+  const size_t max_card = std::max<size_t>(kMaxEliasFanoCard, bitset / 2);
+  return card <= max_card && Shape(card, width).bytes < bitset;
 }
 inline size_t PayloadBytes(uint32_t card, uint32_t width) {
   return IsEliasFano(card, width) ? Shape(card, width).bytes : BitsetBytes(width);
@@ -97,14 +100,25 @@ void AppendEliasFano(std::span<const SampleId> ids, uint32_t width, std::string&
   const size_t at = out.size();
   out.resize(at + e.bytes, '\0');
   auto* p = reinterpret_cast<uint8_t*>(out.data() + at);
-  auto set_bit = [&](size_t bit) { p[bit / 8] |= static_cast<uint8_t>(1u << (bit % 8)); };
+  // Low bits through a 64-bit accumulator (l ≤ 16), flushed a byte at a time.
+  uint64_t acc = 0;
+  int acc_bits = 0;
+  size_t byte = 0;
+  const uint32_t low_mask = (uint32_t{1} << e.low) - 1;
+  for (uint32_t i = 0; i < card; ++i) {
+    acc |= uint64_t{ids[i] & 0xFFFF & low_mask} << acc_bits;
+    acc_bits += e.low;
+    while (acc_bits >= 8) {
+      p[byte++] = static_cast<uint8_t>(acc);
+      acc >>= 8;
+      acc_bits -= 8;
+    }
+  }
+  if (acc_bits > 0) p[byte] = static_cast<uint8_t>(acc);  // shares its byte with the highs
   const size_t high_start = size_t{card} * static_cast<size_t>(e.low);
   for (uint32_t i = 0; i < card; ++i) {
-    const uint32_t low_id = ids[i] & 0xFFFF;
-    for (int b = 0; b < e.low; ++b) {
-      if ((low_id >> b) & 1u) set_bit(size_t{i} * static_cast<size_t>(e.low) + b);
-    }
-    set_bit(high_start + (low_id >> e.low) + i);
+    const size_t bit = high_start + ((ids[i] & 0xFFFF) >> e.low) + i;
+    p[bit / 8] |= static_cast<uint8_t>(1u << (bit % 8));
   }
 }
 

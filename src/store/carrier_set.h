@@ -11,16 +11,18 @@
 // Format version 2 stores the lists Elias–Fano coded (low bits verbatim, high bits in unary:
 // about 2 + log2(width / cardinality) bits per id instead of 16): on the synthetic 2,504-sample
 // cohort of BENCHMARKS.md "Ingest vs bcftools" that cut the carrier and site sets from 152 to
-// 118 bytes per allele, and 1000 Genomes chrMT's haploid sets from 27 to 16. Lists are capped
-// at 256 ids (the u16 lists of version 1 stopped at ~160) so a filtered count decodes few ids.
+// 118 bytes per allele, and 1000 Genomes chrMT's haploid sets from 27 to 16. Lists hold at most
+// max(256, bitset bytes / 2) ids (version 1's uint16 lists stopped at bitset bytes / 2: 160 of
+// 2,504, 4,096 of a 64 Ki chunk) so a filtered count decodes few ids.
 //
 // Encoding (little-endian, docs/formats/store.md):
 //   universe ≤ 65,536: varint cardinality, then (when non-zero) one chunk payload of width
 //                      universe
 //   otherwise:         varint n_chunks, then per chunk: varint key (id >> 16),
 //                      varint cardinality - 1, payload of width min(65536, universe - key·65536)
-//   payload: Elias–Fano when cardinality ≤ 256 and smaller than the bitset, else the bitset
-//            (ceil(width / 64) × uint64); the choice is a function of (cardinality, width).
+//   payload: Elias–Fano when cardinality ≤ max(256, bitset bytes / 2) and smaller than the
+//            bitset, else the bitset (ceil(width / 64) × uint64); a function of
+//            (cardinality, width).
 // The universe (ids < universe) is fixed per segment and stored in its header.
 #pragma once
 

@@ -78,6 +78,13 @@ TEST(CarrierSet, SparseSetsAreListsDenseAreBitsets) {
   enc.clear();
   EncodeCarrierSet(mid, 2504, enc);
   EXPECT_EQ(enc.size(), 2u + 320u);
+  // In a 64 Ki chunk lists go up to 4,096 ids (half the 8 KiB bitset), as in version 1.
+  std::vector<SampleId> thousand;
+  for (SampleId i = 0; i < 1000; ++i) thousand.push_back(i * 65);
+  enc.clear();
+  EncodeCarrierSet(thousand, 100000, enc);
+  EXPECT_LT(enc.size(), 1500u);
+  EXPECT_EQ(CarrierSetToVector(reinterpret_cast<const uint8_t*>(enc.data()), 100000), thousand);
   // Chunked form above 65,536 samples: n_chunks, then key and cardinality − 1 per chunk.
   enc.clear();
   EncodeCarrierSet(std::vector<SampleId>{5, 70000}, 100000, enc);
