@@ -8,7 +8,9 @@
 # with `genomefed ingest`, writes node and hub configs, starts three `genomefed node`s and one
 # `genomefed hub` on free 127.0.0.1 ports, waits for their health checks, runs example queries
 # through the hub (a variant present in all three countries, the same query filtered by a
-# phenotype, catalogue searches) and prints them readably. Then it leaves the federation running
+# phenotype, catalogue searches) and prints them readably; then a GA4GH passport (signed by a demo
+# broker key whose JWKS is served on loopback) turns the Finnish node's count answers into
+# records for the granted dataset. Then it leaves the federation running
 # with its URLs printed until Ctrl-C, which stops every process it started.
 #
 # --check (or GENOMEFED_DEMO_CHECK=1): the same steps, then stop everything and exit 0 when every
@@ -53,6 +55,22 @@ say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 # id country population prefix consent
 nodes=("fi FI FIN FI DUO:0000042" "nl NL NLD NL DUO:0000006" "es ES IBS ES DUO:0000007")
 
+# A passport broker for the demo: a signing key whose public JWKS is served on loopback (the
+# nodes trust this issuer and fetch its keys from there), as the hub's broker will do.
+say "Passport broker key (genomefed keys generate) and its JWKS on loopback"
+"$bin" keys generate --alg ES256 --out "$work/broker" >/dev/null
+broker_iss="https://broker.demo.genomefed.example"
+python3 -u -m http.server 0 --bind 127.0.0.1 --directory "$work/broker" >"$work/broker.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 100); do
+  broker_port=$(sed -n 's/.*port \([0-9]*\).*/\1/p' "$work/broker.log" | head -1)
+  [ -n "$broker_port" ] && break
+  sleep 0.05
+done
+[ -n "$broker_port" ] || { echo "demo: the JWKS server did not start" >&2; cat "$work/broker.log" >&2; exit 1; }
+broker_jku="http://127.0.0.1:$broker_port/jwks.json"
+echo "  issuer $broker_iss, JWKS $broker_jku"
+
 say "Generating and ingesting three synthetic cohorts ($samples samples, $variants sites each) in $work"
 for spec in "${nodes[@]}"; do
   read -r id country pop prefix consent <<<"$spec"
@@ -69,8 +87,13 @@ listen = "127.0.0.1:0"
 data_dir = "$work/$id/data"
 
 [policy]
-public_granularity = "count"
+public_granularity = "count"      # anonymous callers: counts
+controlled_granularity = "record" # a ControlledAccessGrants visa for the dataset: records
 min_count = 1
+
+[[trust]]
+iss = "$broker_iss"
+jku = "$broker_jku"
 
 [[datasets]]
 id = "$id-cohort"
@@ -236,6 +259,44 @@ cat = get("/api/catalogue")
 assert cat["total"] == 3, cat
 PY
 
+export FI_NODE=${url[fi]}
+FI_TOKEN=$("$bin" passport issue --key "$work/broker/private.pem" --iss "$broker_iss" \
+  --jku "$broker_jku" --sub alice@demo \
+  --visa "ResearcherStatus=https://doi.org/10.1038/s41431-018-0219-y,by=so" \
+  --visa "ControlledAccessGrants=${url[fi]}/datasets/fi-cohort,by=dac" --expires-in 3600)
+export FI_TOKEN
+printf '%s\n' "$FI_TOKEN" >"$work/alice.jwt"
+chmod 600 "$work/alice.jwt"
+say "A GA4GH passport at the Finnish node (genomefed passport issue)"
+python3 - <<'PY'
+import json, os, urllib.parse, urllib.request
+
+node, token, variant = os.environ["FI_NODE"], os.environ["FI_TOKEN"], os.environ["VARIANT"]
+parts = variant.replace("-", ":").split(":")
+params = dict(referenceName=parts[0], start=int(parts[1]) - 1, referenceBases=parts[2],
+              alternateBases=parts[3], requestedGranularity="record", limit=3)
+url = node + "/api/individuals?" + urllib.parse.urlencode(params)
+
+def ask(headers):
+    with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=10) as r:
+        return json.load(r)
+
+anon = ask({})
+print(f"  without a token:  granularity={anon['meta']['returnedGranularity']}"
+      f"  carriers={anon['responseSummary'].get('numTotalResults')}")
+assert anon["meta"]["returnedGranularity"] == "count", anon
+granted = ask({"Authorization": "Bearer " + token})
+rs = granted["response"]["resultSets"][0]
+ids = [r["id"] for r in rs["results"]]
+print(f"  with alice's passport (ControlledAccessGrants for fi-cohort, by=dac):"
+      f"  granularity={granted['meta']['returnedGranularity']}  first records={ids}")
+assert granted["meta"]["returnedGranularity"] == "record" and ids, granted
+forged = ask({"Authorization": "Bearer " + token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")})
+print(f"  with a forged signature: granularity={forged['meta']['returnedGranularity']}"
+      " (refused, answered as anonymous; the reason is in the node's log)")
+assert forged["meta"]["returnedGranularity"] == "count", forged
+PY
+
 say "The federation is running"
 for spec in "${nodes[@]}"; do
   read -r id country _ <<<"$spec"
@@ -244,6 +305,8 @@ done
 echo "  hub                 $hub/api   (catalogue: $hub/api/catalogue, metrics: $hub/metrics)"
 echo "  admin token in $token_file, e.g.:"
 echo "    curl -H \"Authorization: Bearer \$(cat $token_file)\" $hub/api/admin/nodes"
+echo "  a passport for alice (records of fi-cohort at the fi node) is in $work/alice.jwt:"
+echo "    curl -H \"Authorization: Bearer \$(cat $work/alice.jwt)\" '${url[fi]}/api/individuals?requestedGranularity=record&limit=2'"
 echo "  try: curl '$hub/api/g_variants?referenceName=22&start=0&end=60000000&requestedGranularity=count'"
 if [ "$check" = 1 ]; then
   echo "demo: check mode: all example queries succeeded"

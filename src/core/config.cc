@@ -240,7 +240,8 @@ Result<NodeConfig> ParseNodeConfig(std::string_view toml_text, std::string_view 
   if (cfg.data_dir.empty()) return r.Error(node, "data_dir", "required");
   if (cfg.name.empty()) cfg.name = cfg.id;
   GF_RETURN_IF_ERROR(ParseHostPort(cfg.listen).status());
-  if (cfg.public_url.empty()) cfg.public_url = "http://" + cfg.listen;
+  // Empty public_url stays empty: the node then advertises the address it is bound to (known
+  // only after binding, e.g. with port 0).
   while (!cfg.public_url.empty() && cfg.public_url.back() == '/') cfg.public_url.pop_back();
 
   if (const toml::table* policy = SubTable(root, "policy")) {

@@ -59,7 +59,7 @@ struct NodeConfig {
   std::string name;
   std::string country;  // ISO 3166-1 alpha-2
   std::string listen = "127.0.0.1:8080";
-  std::string public_url;  // default http://{listen}
+  std::string public_url;  // empty: the bound address, http://host:port
   std::filesystem::path data_dir;
   std::filesystem::path hpo_ontology;  // optional OBO or JSON for descendant-expanded filters
   std::filesystem::path gene_table;    // optional BED/GTF for geneId queries

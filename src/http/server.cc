@@ -143,7 +143,7 @@ class ServerImpl {
         acceptor_(net::make_strand(ioc_)) {}
   ~ServerImpl() { Stop(std::chrono::milliseconds(0)); }
 
-  Status Init();
+  Status Init(const RouterFactory& make_router);
   void Stop(std::chrono::milliseconds grace);
   void RunUntilSignal();
 
@@ -464,7 +464,7 @@ class Session : public std::enable_shared_from_this<Session> {
   size_t drained_ = 0;
 };
 
-Status ServerImpl::Init() {
+Status ServerImpl::Init(const RouterFactory& make_router) {
   if (options_.limits.threads == 0) {
     options_.limits.threads = std::max(1u, std::thread::hardware_concurrency());
   }
@@ -474,6 +474,26 @@ Status ServerImpl::Init() {
   if (!options_.error_formatter) options_.error_formatter = DefaultErrorFormatter;
   if (!metrics_)
     metrics_ = options_.metrics ? options_.metrics : std::make_shared<MetricsRegistry>();
+
+  beast::error_code ec;
+  auto address = net::ip::make_address(options_.host, ec);
+  if (ec) return InvalidArgument("server host '" + options_.host + "' is not an IP address");
+  tcp::endpoint endpoint(address, options_.port);
+  std::string where = options_.host + ":" + std::to_string(options_.port);
+  acceptor_.open(endpoint.protocol(), ec);
+  if (ec) return IOError("cannot open a socket for " + where + ": " + ec.message());
+  acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+  acceptor_.bind(endpoint, ec);
+  if (ec) return IOError("cannot bind " + where + ": " + ec.message());
+  acceptor_.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) return IOError("cannot listen on " + where + ": " + ec.message());
+  port_ = acceptor_.local_endpoint().port();
+  if (make_router) {
+    // The routes are built now that the bound address is known (port 0 → the real port).
+    auto router = make_router(BaseUrl(options_.host, port_));
+    if (!router.ok()) return router.status();
+    router_ = std::move(router).value();
+  }
 
   if (options_.serve_metrics && !router_.Has("GET", "/metrics")) {
     GF_RETURN_IF_ERROR(router_.Get("/metrics", MetricsHandler(metrics_.get())));
@@ -498,20 +518,6 @@ Status ServerImpl::Init() {
   connections_total_ =
       &metrics_->GetCounter("genomefed_http_connections_total", "TCP connections accepted");
   connections_open_ = &metrics_->GetGauge("genomefed_http_connections_open", "Open connections");
-
-  beast::error_code ec;
-  auto address = net::ip::make_address(options_.host, ec);
-  if (ec) return InvalidArgument("server host '" + options_.host + "' is not an IP address");
-  tcp::endpoint endpoint(address, options_.port);
-  std::string where = options_.host + ":" + std::to_string(options_.port);
-  acceptor_.open(endpoint.protocol(), ec);
-  if (ec) return IOError("cannot open a socket for " + where + ": " + ec.message());
-  acceptor_.set_option(net::socket_base::reuse_address(true), ec);
-  acceptor_.bind(endpoint, ec);
-  if (ec) return IOError("cannot bind " + where + ": " + ec.message());
-  acceptor_.listen(net::socket_base::max_listen_connections, ec);
-  if (ec) return IOError("cannot listen on " + where + ": " + ec.message());
-  port_ = acceptor_.local_endpoint().port();
 
   work_.emplace(net::make_work_guard(ioc_));
   DoAccept();
@@ -701,6 +707,12 @@ void ServerImpl::RunUntilSignal() {
   Stop(std::chrono::milliseconds(options_.shutdown_grace_ms));
 }
 
+std::string BaseUrl(std::string_view host, uint16_t port) {
+  const bool v6 = host.find(':') != std::string_view::npos;
+  std::string h = v6 ? "[" + std::string(host) + "]" : std::string(host);
+  return "http://" + h + ":" + std::to_string(port);
+}
+
 Result<ServerOptions> MakeServerOptions(std::string_view listen, const ServerLimits& limits) {
   GF_ASSIGN_OR_RETURN(HostPort hp, ParseHostPort(listen));
   ServerOptions options;
@@ -718,7 +730,13 @@ Result<ServerOptions> MakeServerOptions(std::string_view listen, const ServerLim
 
 Result<std::unique_ptr<Server>> Server::Start(ServerOptions options, Router router) {
   auto impl = std::make_unique<ServerImpl>(std::move(options), std::move(router));
-  GF_RETURN_IF_ERROR(impl->Init());
+  GF_RETURN_IF_ERROR(impl->Init(nullptr));
+  return std::unique_ptr<Server>(new Server(std::move(impl)));
+}
+
+Result<std::unique_ptr<Server>> Server::Start(ServerOptions options, RouterFactory make_router) {
+  auto impl = std::make_unique<ServerImpl>(std::move(options), Router());
+  GF_RETURN_IF_ERROR(impl->Init(make_router));
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 
@@ -726,11 +744,7 @@ Server::Server(std::unique_ptr<ServerImpl> impl) : impl_(std::move(impl)) {}
 Server::~Server() { Stop(); }
 uint16_t Server::port() const { return impl_->port_; }
 const std::string& Server::host() const { return impl_->options_.host; }
-std::string Server::base_url() const {
-  const std::string& h = impl_->options_.host;
-  bool v6 = h.find(':') != std::string::npos;
-  return "http://" + (v6 ? "[" + h + "]" : h) + ":" + std::to_string(impl_->port_);
-}
+std::string Server::base_url() const { return BaseUrl(impl_->options_.host, impl_->port_); }
 MetricsRegistry& Server::metrics() { return *impl_->metrics_; }
 void Server::Stop(std::chrono::milliseconds grace) { impl_->Stop(grace); }
 void Server::Stop() { impl_->Stop(std::chrono::milliseconds(impl_->options_.shutdown_grace_ms)); }

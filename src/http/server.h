@@ -152,6 +152,11 @@ Result<ServerOptions> MakeServerOptions(std::string_view listen, const ServerLim
 
 class ServerImpl;
 
+using RouterFactory = std::function<Result<Router>(const std::string& base_url)>;
+
+// "http://host:port", IPv6 hosts in brackets.
+std::string BaseUrl(std::string_view host, uint16_t port);
+
 // A running server. Handlers run on the server's threads, up to limits.threads at once, and must
 // be thread-safe; a handler that blocks holds one thread (keep slow work off the hot routes).
 class Server {
@@ -159,6 +164,10 @@ class Server {
   // Binds host:port, starts the threads and returns a running server. kInvalidArgument for bad
   // options, kIOError when the address cannot be bound (in use, permission).
   static Result<std::unique_ptr<Server>> Start(ServerOptions options, Router router);
+  // The same, with the routes built by `make_router` once the address is bound and before any
+  // connection is accepted; it receives base_url() ("http://host:PORT", the real port when
+  // options.port is 0), for applications that advertise their own URL. Its error is returned.
+  static Result<std::unique_ptr<Server>> Start(ServerOptions options, RouterFactory make_router);
 
   ~Server();  // Stop() with the configured grace
   Server(const Server&) = delete;

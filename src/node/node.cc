@@ -54,12 +54,6 @@ AccessResolver PolicyAccessResolver(const NodeConfig& config,
   };
 }
 
-http::ErrorFormatter BeaconErrorFormatter(const beacon::Beacon* beacon) {
-  return [beacon](int status, std::string_view message) {
-    return http::Response::Json(beacon->ErrorBody(status, message), status);
-  };
-}
-
 Status AddBeaconRoutes(http::Router& router, std::string_view base, const beacon::Beacon* beacon,
                        AccessResolver access) {
   std::string prefix(base);
@@ -107,17 +101,6 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
     log::info("node {}: gene table {} loaded ({} genes)", cfg.id, cfg.gene_table.string(),
               node->genes_->size());
   }
-  node->beacon_ = std::make_unique<beacon::Beacon>(cfg, node->store_.get(), node->hpo_.get(),
-                                                   node->genes_.get());
-  AccessResolver access = options.access;
-  if (!access) {
-    // JWKS fetches are bounded by the JwksCache's own time-outs and size limits.
-    access = PolicyAccessResolver(cfg, node->store_->dataset_ids(), http::MakeCurlClient());
-  }
-
-  http::Router router;
-  GF_RETURN_IF_ERROR(AddBeaconRoutes(router, "/api", node->beacon_.get(), access));
-
   http::ServerOptions so;
   GF_ASSIGN_OR_RETURN(
       HostPort hp,
@@ -127,8 +110,29 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   so.limits = cfg.limits;
   so.server_name = "genomefed-node";
   so.access_log = options.access_log;
-  so.error_formatter = BeaconErrorFormatter(node->beacon_.get());
-  GF_ASSIGN_OR_RETURN(node->server_, http::Server::Start(std::move(so), std::move(router)));
+  // The Beacon (and the default access decision, whose visa values are URLs of this node) is
+  // built once the address is bound, so that a node without public_url advertises the port it
+  // really listens on, also when it was asked for port 0.
+  Node* raw = node.get();
+  auto make_router = [raw, &options](const std::string& base_url) -> Result<http::Router> {
+    NodeConfig& config = options.config;
+    if (config.public_url.empty()) config.public_url = base_url;
+    raw->beacon_ = std::make_unique<beacon::Beacon>(config, raw->store_.get(), raw->hpo_.get(),
+                                                    raw->genes_.get());
+    AccessResolver access = options.access;
+    if (!access) {
+      // JWKS fetches are bounded by the JwksCache's own time-outs and size limits.
+      access = PolicyAccessResolver(config, raw->store_->dataset_ids(), http::MakeCurlClient());
+    }
+    http::Router router;
+    GF_RETURN_IF_ERROR(AddBeaconRoutes(router, "/api", raw->beacon_.get(), access));
+    return router;
+  };
+  // Errors of the HTTP layer itself (404 route, 413 …) are rendered by the Beacon once it exists.
+  so.error_formatter = [raw](int status, std::string_view message) {
+    return http::Response::Json(raw->beacon_->ErrorBody(status, message), status);
+  };
+  GF_ASSIGN_OR_RETURN(node->server_, http::Server::Start(std::move(so), make_router));
   node->options_ = std::move(options);
   log::info("node {}: serving {} dataset(s) at {}/api", node->options_.config.id,
             node->store_->dataset_ids().size(), node->server_->base_url());

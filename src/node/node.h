@@ -97,7 +97,4 @@ class Node {
 Status AddBeaconRoutes(http::Router& router, std::string_view base, const beacon::Beacon* beacon,
                        AccessResolver access);
 
-// The http::ErrorFormatter that renders errors as Beacon error responses of `beacon`.
-http::ErrorFormatter BeaconErrorFormatter(const beacon::Beacon* beacon);
-
 }  // namespace genomefed::node

@@ -269,6 +269,37 @@ TEST_F(NodeTest, UntrustedOrGarbageTokensAreAnonymous) {
   }
 }
 
+// Without public_url, a node asked for port 0 advertises the port it really listens on (in
+// /info, /service-info and the dataset URLs its visas must name).
+TEST_F(NodeTest, WithoutPublicUrlTheBoundPortIsAdvertised) {
+  auto cfg = LoadNodeConfig(dir_->path() / "node.toml");
+  ASSERT_OK(cfg);
+  cfg->public_url.clear();
+  NodeOptions o;
+  o.config = *cfg;
+  o.access_log = false;
+  auto node = Node::Start(std::move(o));
+  ASSERT_OK(node);
+  const std::string base = (*node)->base_url();
+  ASSERT_EQ(base.find(":0"), std::string::npos);
+  auto client = http::MakeCurlClient();
+  http::ClientRequest req;
+  req.url = base + "/api/info";
+  auto info = client->Send(req);
+  ASSERT_OK(info);
+  EXPECT_EQ(json::parse(info->body)["response"]["welcomeUrl"], base + "/api") << info->body;
+  req.url = base + "/api/service-info";
+  auto si = client->Send(req);
+  ASSERT_OK(si);
+  EXPECT_EQ(json::parse(si->body)["url"], base + "/api") << si->body;
+  // Errors of the HTTP layer are still Beacon errors.
+  req.url = base + "/api/nope";
+  auto missing = client->Send(req);
+  ASSERT_OK(missing);
+  EXPECT_EQ(missing->status, 404);
+  EXPECT_EQ(json::parse(missing->body)["error"]["errorCode"], 404) << missing->body;
+}
+
 // `genomefed node --config` serves, answers, and exits 0 on SIGTERM (graceful shutdown).
 TEST_F(NodeTest, CommandServesAndStopsOnSigterm) {
   if (!std::filesystem::exists(testing::GenomefedBinary())) {
