@@ -54,7 +54,7 @@ struct ProcessedSite {
   int32_t contig = -1;
   int64_t raw_pos = 0;
   bool skipped_record = false;
-  std::string site;  // encoded SiteCalls
+  store::SiteCalls calls;  // encoded by the writer (it may refer to an earlier site's sets)
   std::vector<EncodedAllele> alleles;
   uint32_t skips[kSkipReasons] = {};
 };
@@ -77,7 +77,6 @@ class RecordEncoder {
     out.contig = r.contig_index;
     out.raw_pos = r.pos;
     out.alleles.clear();
-    out.site.clear();
     out.skipped_record = false;
     std::fill(std::begin(out.skips), std::end(out.skips), 0);
     const size_t n_alleles = r.alleles.size();
@@ -132,7 +131,7 @@ class RecordEncoder {
     // Site: the most common called count is the base; the others are listed.
     const size_t called_hist[3] = {exceptions_[0].size(), exceptions_[1].size(),
                                    n_samples - exceptions_[0].size() - exceptions_[1].size()};
-    store::SiteCalls& site = site_;
+    store::SiteCalls& site = out.calls;
     for (auto& e : site.called_exceptions) e.clear();
     site.base = static_cast<uint8_t>(std::max_element(called_hist, called_hist + 3) - called_hist);
     if (site.base == 2) {
@@ -149,7 +148,6 @@ class RecordEncoder {
         }
       }
     }
-    store::EncodeSite(site, universe_, out.site);
     for (size_t a = 1; a < n_alleles; ++a) {
       if (!keep_[a]) continue;
       EncodedAllele e;
@@ -259,7 +257,6 @@ class RecordEncoder {
   std::vector<std::vector<SampleId>> carriers_;
   std::vector<SampleId> exceptions_[3];
   std::vector<uint8_t> called_;
-  store::SiteCalls site_;
 };
 
 // Writes processed sites in key order. Trimming can move an allele's position forward by up to
@@ -293,7 +290,7 @@ class SortedSink {
     last_raw_pos_ = site.raw_pos;
     GF_RETURN_IF_ERROR(Flush(site.raw_pos));
     if (site.skipped_record || site.alleles.empty()) return Status::Ok();
-    GF_ASSIGN_OR_RETURN(uint64_t site_index, writer_.AddSite(site.site));
+    GF_ASSIGN_OR_RETURN(uint64_t site_index, writer_.AddSite(site.calls));
     ++report.sites;
     for (auto& a : site.alleles) {
       Key key{a.pos, std::move(a.ref), std::move(a.alt)};

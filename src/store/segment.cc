@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstring>
 #include <functional>
+#include <iterator>
 #include <tuple>
 
 #include "store/carrier_set.h"
@@ -89,6 +90,46 @@ Status SegmentWriter::Write(std::string_view bytes) {
   crc_ = static_cast<uint32_t>(
       crc32(crc_, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(bytes.size())));
   return file_.Append(bytes);
+}
+
+Result<uint64_t> SegmentWriter::AddSite(const SiteCalls& site) {
+  const uint64_t offset = file_.offset();
+  scratch_.clear();
+  scratch_.push_back(static_cast<char>(site.base));
+  for (int k = 0; k < 3; ++k) {
+    const std::vector<SampleId>& ids = site.called_exceptions[k];
+    plain_.clear();
+    EncodeCarrierSet(ids, universe_, plain_);
+    SiteRef& ref = site_refs_[k];
+    bool delta = false;
+    if (ref.valid && ids.size() >= kSiteDeltaMinIds) {
+      added_.clear();
+      removed_.clear();
+      std::set_difference(ids.begin(), ids.end(), ref.ids.begin(), ref.ids.end(),
+                          std::back_inserter(added_));
+      std::set_difference(ref.ids.begin(), ref.ids.end(), ids.begin(), ids.end(),
+                          std::back_inserter(removed_));
+      delta_.clear();
+      PutVarint(delta_, offset - ref.offset);
+      EncodeCarrierSet(added_, universe_, delta_);
+      EncodeCarrierSet(removed_, universe_, delta_);
+      delta = delta_.size() < plain_.size();
+    }
+    if (delta) {
+      scratch_[0] = static_cast<char>(scratch_[0] | (1 << (kSiteDeltaShift + k)));
+      scratch_.append(delta_);
+    } else {
+      if (ids.size() >= kSiteDeltaMinIds) {
+        ref.ids.assign(ids.begin(), ids.end());
+        ref.offset = offset + scratch_.size();
+        ref.valid = true;
+      }
+      scratch_.append(plain_);
+    }
+  }
+  GF_RETURN_IF_ERROR(Write(scratch_));
+  ++site_count_;
+  return offset;
 }
 
 Result<uint64_t> SegmentWriter::AddSite(std::string_view encoded_site) {
@@ -291,9 +332,22 @@ Status Segment::Validate() {
       }
       const uint64_t site_off = off - back;
       if (site_off != last_site) {
-        if (d[site_off] > 2) return corrupt(site_off, "bad base ploidy");
+        const uint8_t head = d[site_off];
+        if ((head & kSiteBaseMask) > 2 || (head >> (kSiteDeltaShift + 3)) != 0) {
+          return corrupt(site_off, "bad site head byte");
+        }
         size_t p = site_off + 1;
         for (int k = 0; k < 3 && p != SIZE_MAX; ++k) {
+          if ((head >> (kSiteDeltaShift + k)) & 1) {  // earlier set + added − removed
+            uint64_t ref_back = 0;
+            const size_t n = GetVarint(d + p, d + arena_end, &ref_back);
+            if (n == 0 || ref_back == 0 || ref_back > site_off - kSegmentHeaderSize ||
+                ValidateCarrierSet(d, site_off - ref_back, arena_end, universe_) == SIZE_MAX) {
+              return corrupt(p, "bad site set reference");
+            }
+            p = ValidateCarrierSet(d, p + n, arena_end, universe_);
+            if (p == SIZE_MAX) break;
+          }
           p = ValidateCarrierSet(d, p, arena_end, universe_);
         }
         if (p == SIZE_MAX) return corrupt(site_off, "bad site call sets");
@@ -363,6 +417,32 @@ const uint8_t* Segment::site(uint64_t i) const {
   uint64_t back = 0;
   GetVarint(map_.data() + off, map_.data() + map_.size(), &back);
   return map_.data() + off - back;
+}
+
+uint64_t Segment::AlleleNumber(uint64_t i, const SampleSet* filter) const {
+  const uint8_t* const blob = site(i);
+  const uint8_t head = *blob;
+  const int64_t base = head & kSiteBaseMask;
+  const uint8_t* batch = batch_set();
+  const int64_t in_batch =
+      filter == nullptr ? batch_size_ : CountAndAdvance(batch, universe_, filter);
+  int64_t an = base * in_batch;
+  const uint8_t* p = blob + 1;
+  for (int64_t k = 0; k < 3; ++k) {
+    int64_t n;
+    if ((head >> (kSiteDeltaShift + k)) & 1) {
+      uint64_t back = 0;
+      p += GetVarint(p, map_.data() + map_.size(), &back);
+      const uint8_t* earlier = blob - back;
+      n = CountAndAdvance(earlier, universe_, filter);
+      n += CountAndAdvance(p, universe_, filter);
+      n -= CountAndAdvance(p, universe_, filter);
+    } else {
+      n = CountAndAdvance(p, universe_, filter);
+    }
+    an += (k - base) * n;
+  }
+  return an > 0 ? static_cast<uint64_t>(an) : 0;  // negative only in a forged file
 }
 
 uint64_t Segment::LowerBound(const ContigRange& range, int64_t pos_1based, std::string_view r,

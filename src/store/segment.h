@@ -33,7 +33,16 @@ struct SiteCalls {
   uint8_t base = 2;
   std::vector<SampleId> called_exceptions[3];
 };
+// The plain encoding (no references to earlier sites).
 void EncodeSite(const SiteCalls& site, uint32_t universe, std::string& out);
+
+// Site blob head byte: bits 0–1 the base, bit 2 + k set when S_k is stored as a difference
+// from an earlier set (see docs/formats/store.md).
+inline constexpr uint8_t kSiteBaseMask = 0x03;
+inline constexpr int kSiteDeltaShift = 2;
+// Exception sets this large are kept as references for later sites' differences (haploid
+// males on chrX repeat on every chrX site; per-call missingness changes a few ids).
+inline constexpr size_t kSiteDeltaMinIds = 16;
 
 // Writes one segment. Alleles must arrive sorted by (pos, ref, alt) within a contig, and a
 // contig's alleles must be contiguous. Memory stays bounded: index entries spill to side files.
@@ -45,8 +54,11 @@ class SegmentWriter {
   SegmentWriter& operator=(const SegmentWriter&) = delete;
 
   Status Open(const std::filesystem::path& path, uint32_t universe);
-  // Returns the site's handle (its blob offset) for later AddAllele calls.
+  // Returns the site's handle (its blob offset) for later AddAllele calls. The first form
+  // writes an encoded blob as is; the second encodes, storing a large exception set as the
+  // difference from an earlier site's when that is smaller.
   Result<uint64_t> AddSite(std::string_view encoded_site);
+  Result<uint64_t> AddSite(const SiteCalls& site);
   // `encoded_sets` = the four carrier sets (het, hom, hemi, partial) encoded back to back.
   Status AddAllele(std::string_view contig, int64_t pos, std::string_view ref, std::string_view alt,
                    uint64_t site, std::string_view encoded_sets);
@@ -75,6 +87,15 @@ class SegmentWriter {
   std::vector<ContigEntry> contigs_;
   std::string scratch_;
   bool open_ = false;
+  // Per called count k, the last plainly written large exception set and its offset.
+  struct SiteRef {
+    std::vector<SampleId> ids;
+    uint64_t offset = 0;
+    bool valid = false;
+  };
+  SiteRef site_refs_[3];
+  std::string plain_, delta_;
+  std::vector<SampleId> added_, removed_;
 };
 
 // A validated, memory-mapped segment. Immutable and thread-safe.
@@ -101,7 +122,10 @@ class Segment {
   std::string_view alt(uint64_t i) const;
   // Pointer to the allele's first carrier set (het); the others follow.
   const uint8_t* carrier_sets(uint64_t i) const;
-  const uint8_t* site(uint64_t i) const;  // encoded SiteCalls of the allele's site
+  const uint8_t* site(uint64_t i) const;  // the allele's site blob
+  // Allele number of allele i's site over the samples in `filter` (all when nullptr):
+  // base·|batch ∩ F| + Σk (k − base)·|S_k ∩ F|.
+  uint64_t AlleleNumber(uint64_t i, const SampleSet* filter) const;
   const uint8_t* batch_set() const { return map_.data() + batch_set_offset_; }
   uint32_t batch_size() const { return batch_size_; }
 

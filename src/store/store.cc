@@ -207,16 +207,7 @@ AlleleCounts Dataset::Count(const AlleleRef& ref, const SampleSet* filter) const
     c.ac_hemi += hemi;
     c.allele_count += het + 2 * hom + hemi + partial;
     c.individuals += het + hom + hemi + partial;
-    // AN = base · |batch ∩ F| + Σ_k (k − base) · |S_k ∩ F|.
-    const uint8_t* s = seg.site(part.index);
-    const int64_t base = *s++;
-    const uint8_t* batch = seg.batch_set();
-    const int64_t in_batch =
-        filter == nullptr ? seg.batch_size() : CountAndAdvance(batch, u, filter);
-    int64_t an = base * in_batch;
-    for (int64_t k = 0; k < 3; ++k)
-      an += (k - base) * static_cast<int64_t>(CountAndAdvance(s, u, filter));
-    c.allele_number += static_cast<uint64_t>(an);
+    c.allele_number += seg.AlleleNumber(part.index, filter);
   }
   return c;
 }
