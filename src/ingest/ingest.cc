@@ -54,7 +54,7 @@ struct ProcessedSite {
   int32_t contig = -1;
   int64_t raw_pos = 0;
   bool skipped_record = false;
-  store::SiteCalls calls;  // encoded by the writer (it may refer to an earlier site's sets)
+  std::string site;  // encoded SiteCalls (plain; the writer may re-encode large sets)
   std::vector<EncodedAllele> alleles;
   uint32_t skips[kSkipReasons] = {};
 };
@@ -131,7 +131,7 @@ class RecordEncoder {
     // Site: the most common called count is the base; the others are listed.
     const size_t called_hist[3] = {exceptions_[0].size(), exceptions_[1].size(),
                                    n_samples - exceptions_[0].size() - exceptions_[1].size()};
-    store::SiteCalls& site = out.calls;
+    store::SiteCalls& site = site_;
     for (auto& e : site.called_exceptions) e.clear();
     site.base = static_cast<uint8_t>(std::max_element(called_hist, called_hist + 3) - called_hist);
     if (site.base == 2) {
@@ -148,6 +148,8 @@ class RecordEncoder {
         }
       }
     }
+    out.site.clear();
+    store::EncodeSite(site, universe_, out.site);
     for (size_t a = 1; a < n_alleles; ++a) {
       if (!keep_[a]) continue;
       EncodedAllele e;
@@ -181,7 +183,9 @@ class RecordEncoder {
     const int values = std::min(stride, 2);
     const T* gt = reinterpret_cast<const T*>(r.gt);
     // One sample's call: its called count into the exceptions, its alleles into the sets.
-    auto classify_one = [&](size_t sample) -> Status {
+    // Returns false (with `error` set) on a malformed call.
+    Status error;
+    auto classify_one = [&](size_t sample) -> bool {
       const SampleId id = first_id_ + static_cast<SampleId>(sample);
       int n = 0, alleles[2] = {-1, -1}, called = 0;
       if (stride > 0) {
@@ -191,16 +195,20 @@ class RecordEncoder {
           ++n;
           if (g[k] == missing || (g[k] >> 1) == 0) continue;  // a missing allele
           if (g[k] < 0) {
-            return InvalidArgument(file_.Where(r.location) + ": malformed GT value " +
-                                   std::to_string(g[k]));
+            error = InvalidArgument(file_.Where(r.location) + ": malformed GT value " +
+                                    std::to_string(g[k]));
+            return false;
           }
           alleles[k] = (g[k] >> 1) - 1;
-          if (alleles[k] >= n_alleles) return BadAllele(r, alleles[k]);
+          if (alleles[k] >= n_alleles) {
+            error = BadAllele(r, alleles[k]);
+            return false;
+          }
           ++called;
         }
       }
       if (called < 2) exceptions_[called].push_back(id);
-      if (alleles[0] <= 0 && alleles[1] <= 0) return Status::Ok();  // ref or missing
+      if (alleles[0] <= 0 && alleles[1] <= 0) return true;  // ref or missing
       if (n == 1) {
         Add(alleles[0], store::kHemi, id);
       } else if (called == 2) {
@@ -213,14 +221,15 @@ class RecordEncoder {
       } else {  // diploid with one allele missing: counts in AC and AN only
         Add(alleles[0] >= 0 ? alleles[0] : alleles[1], store::kPartial, id);
       }
-      return Status::Ok();
+      return true;
     };
     size_t s = 0;
     if constexpr (sizeof(T) == 1) {
       if (stride == 2) {
         // 0/0 and 0|0 are the bytes 2 or 3 ((index 0 + 1) << 1 | phase): XOR with 2 after
         // clearing the phase bits leaves non-zero bytes only in the calls to look at, four
-        // samples per 64-bit word.
+        // samples per 64-bit word. A diploid call of two valid alleles (the usual non-reference
+        // call) is handled inline; anything else takes classify_one.
         constexpr uint64_t kPhase = 0x0101010101010101ull, kRef = 0x0202020202020202ull;
         constexpr uint64_t kLow = 0x00FF00FF00FF00FFull;
         for (; s + 4 <= n_samples; s += 4) {
@@ -231,13 +240,28 @@ class RecordEncoder {
           uint64_t lanes = (x | (x >> 8)) & kLow;  // byte 2j non-zero: sample s + j
           while (lanes != 0) {
             const int j = std::countr_zero(lanes) / 16;
-            GF_RETURN_IF_ERROR(classify_one(s + static_cast<size_t>(j)));
             lanes &= ~(uint64_t{0xFF} << (16 * j));
+            const size_t sample = s + static_cast<size_t>(j);
+            const int a = gt[2 * sample], b = gt[2 * sample + 1];
+            const int x0 = (a >> 1) - 1, x1 = (b >> 1) - 1;
+            if (a >= 2 && b >= 2 && x0 < n_alleles && x1 < n_alleles) {
+              const SampleId id = first_id_ + static_cast<SampleId>(sample);
+              if (x0 == x1) {
+                Add(x0, store::kHom, id);
+              } else {
+                Add(x0, store::kHet, id);
+                Add(x1, store::kHet, id);
+              }
+            } else if (!classify_one(sample)) {
+              return error;
+            }
           }
         }
       }
     }
-    for (; s < n_samples; ++s) GF_RETURN_IF_ERROR(classify_one(s));
+    for (; s < n_samples; ++s) {
+      if (!classify_one(s)) return error;
+    }
     return Status::Ok();
   }
 
@@ -257,6 +281,7 @@ class RecordEncoder {
   std::vector<std::vector<SampleId>> carriers_;
   std::vector<SampleId> exceptions_[3];
   std::vector<uint8_t> called_;
+  store::SiteCalls site_;
 };
 
 // Writes processed sites in key order. Trimming can move an allele's position forward by up to
@@ -290,7 +315,7 @@ class SortedSink {
     last_raw_pos_ = site.raw_pos;
     GF_RETURN_IF_ERROR(Flush(site.raw_pos));
     if (site.skipped_record || site.alleles.empty()) return Status::Ok();
-    GF_ASSIGN_OR_RETURN(uint64_t site_index, writer_.AddSite(site.calls));
+    GF_ASSIGN_OR_RETURN(uint64_t site_index, writer_.AddSite(site.site));
     ++report.sites;
     for (auto& a : site.alleles) {
       Key key{a.pos, std::move(a.ref), std::move(a.alt)};

@@ -22,7 +22,7 @@ struct EfShape {
 };
 inline EfShape Shape(uint32_t card, uint32_t width) {
   EfShape e;
-  while ((uint64_t{card} << (e.low + 1)) <= width) ++e.low;
+  e.low = std::bit_width(width / card) - 1;  // the largest l with card · 2^l ≤ width
   e.high_bits = card + ((width - 1) >> e.low);
   e.bytes = (size_t{card} * static_cast<size_t>(e.low) + e.high_bits + 7) / 8;
   return e;
@@ -31,13 +31,18 @@ inline EfShape Shape(uint32_t card, uint32_t width) {
 // chunk without decoding it: Elias–Fano when it is smaller than the bitset and short enough
 // to decode quickly (at most 256 ids, or as many as version 1 kept in uint16 lists), else the
 // bitset.
-inline bool IsEliasFano(uint32_t card, uint32_t width) {
+struct Container {
+  bool elias_fano = false;
+  EfShape shape;
+  size_t bytes = 0;
+};
+inline Container ContainerOf(uint32_t card, uint32_t width) {
+  Container c;
   const size_t bitset = BitsetBytes(width);
-  const size_t max_card = std::max<size_t>(kMaxEliasFanoCard, bitset / 2);
-  return card <= max_card && Shape(card, width).bytes < bitset;
-}
-inline size_t PayloadBytes(uint32_t card, uint32_t width) {
-  return IsEliasFano(card, width) ? Shape(card, width).bytes : BitsetBytes(width);
+  c.shape = Shape(card, width);
+  c.elias_fano = card <= std::max<size_t>(kMaxEliasFanoCard, bitset / 2) && c.shape.bytes < bitset;
+  c.bytes = c.elias_fano ? c.shape.bytes : bitset;
+  return c;
 }
 
 // Unchecked varint read for validated data.
@@ -66,19 +71,30 @@ inline uint64_t LoadBits(const uint8_t* p, size_t bytes, size_t bit) {
   uint64_t v = 0;
   if (byte + 8 <= bytes) {
     v = Load64(p + byte);
-  } else if (byte < bytes) {
-    std::memcpy(&v, p + byte, bytes - byte);
+  } else {
+    for (size_t k = byte; k < bytes; ++k) v |= uint64_t{p[k]} << (8 * (k - byte));
   }
   return v >> (bit % 8);
 }
 
 // Calls f(id) for each id of an Elias–Fano chunk, in increasing order.
 template <typename F>
-inline void ForEachEliasFano(const uint8_t* p, uint32_t card, uint32_t width, F&& f) {
-  const EfShape e = Shape(card, width);
+inline void ForEachEliasFano(const uint8_t* p, uint32_t card, const EfShape& e, F&& f) {
   const size_t high_start = size_t{card} * static_cast<size_t>(e.low);
   const uint64_t low_mask = (uint64_t{1} << e.low) - 1;
   uint32_t i = 0;
+  if (e.bytes <= 8) {  // the common small set: the whole stream in one register
+    const uint64_t w = LoadBits(p, e.bytes, 0);
+    uint64_t bits = w >> high_start;
+    while (bits != 0) {
+      const uint64_t high = static_cast<uint64_t>(std::countr_zero(bits)) - i;
+      const uint64_t low = (w >> (size_t{i} * static_cast<size_t>(e.low))) & low_mask;
+      f(static_cast<uint32_t>((high << e.low) | low));
+      ++i;
+      bits &= bits - 1;
+    }
+    return;
+  }
   for (size_t off = 0; off < e.high_bits && i < card; off += 56) {
     uint64_t bits = LoadBits(p, e.bytes, high_start + off);
     if (e.high_bits - off < 56) bits &= (uint64_t{1} << (e.high_bits - off)) - 1;
@@ -127,6 +143,7 @@ struct ChunkHead {
   uint32_t key = 0;
   uint32_t card = 0;
   uint32_t width = 0;
+  Container container;
 };
 
 // Calls f(head, payload) for each chunk of a validated set and returns the pointer past it.
@@ -135,9 +152,9 @@ inline const uint8_t* ForEachChunk(const uint8_t* p, uint32_t universe, F&& f) {
   if (universe <= kChunkBits) {
     const uint32_t card = static_cast<uint32_t>(ReadVarint(p));
     if (card == 0) return p;
-    const ChunkHead h{0, card, universe};
+    const ChunkHead h{0, card, universe, ContainerOf(card, universe)};
     f(h, p);
-    return p + PayloadBytes(card, universe);
+    return p + h.container.bytes;
   }
   const uint64_t n_chunks = ReadVarint(p);
   for (uint64_t c = 0; c < n_chunks; ++c) {
@@ -145,8 +162,9 @@ inline const uint8_t* ForEachChunk(const uint8_t* p, uint32_t universe, F&& f) {
     h.key = static_cast<uint32_t>(ReadVarint(p));
     h.card = static_cast<uint32_t>(ReadVarint(p) + 1);
     h.width = ChunkWidth(h.key, universe);
+    h.container = ContainerOf(h.card, h.width);
     f(h, p);
-    p += PayloadBytes(h.card, h.width);
+    p += h.container.bytes;
   }
   return p;
 }
@@ -212,7 +230,7 @@ void EncodeCarrierSet(std::span<const SampleId> ids, uint32_t universe, std::str
       PutVarint(out, key);
       PutVarint(out, card - 1);
     }
-    if (IsEliasFano(card, width)) {
+    if (ContainerOf(card, width).elias_fano) {
       AppendEliasFano(ids.subspan(i, j - i), width, out);
     } else {
       std::vector<uint64_t> words((width + 63) / 64, 0);
@@ -232,8 +250,9 @@ namespace {
 size_t ValidateChunk(const uint8_t* data, size_t pos, size_t end, uint32_t card, uint32_t width) {
   constexpr size_t kBad = SIZE_MAX;
   if (card == 0 || card > width) return kBad;
-  if (IsEliasFano(card, width)) {
-    const EfShape e = Shape(card, width);
+  const Container container = ContainerOf(card, width);
+  if (container.elias_fano) {
+    const EfShape& e = container.shape;
     if (end - pos < e.bytes) return kBad;
     const uint8_t* p = data + pos;
     // Exactly `card` high bits, none past the stream's length, ids strictly increasing and
@@ -252,7 +271,7 @@ size_t ValidateChunk(const uint8_t* data, size_t pos, size_t end, uint32_t card,
     if (high_ones != card) return kBad;
     int64_t prev = -1;
     bool ok = true;
-    ForEachEliasFano(p, card, width, [&](uint32_t id) {
+    ForEachEliasFano(p, card, e, [&](uint32_t id) {
       if (static_cast<int64_t>(id) <= prev || id >= width) ok = false;
       prev = id;
     });
@@ -321,8 +340,8 @@ uint32_t IntersectCount(const uint8_t*& p, uint32_t universe, std::span<const ui
   const size_t f_words = filter.size();
   p = ForEachChunk(p, universe, [&](const ChunkHead& h, const uint8_t* payload) {
     const size_t base_word = size_t{h.key} * (kChunkBits / 64);
-    if (IsEliasFano(h.card, h.width)) {
-      ForEachEliasFano(payload, h.card, h.width, [&](uint32_t id) {
+    if (h.container.elias_fano) {
+      ForEachEliasFano(payload, h.card, h.container.shape, [&](uint32_t id) {
         const size_t w = base_word + (id >> 6);
         if (w < f_words) total += static_cast<uint32_t>((f[w] >> (id & 63)) & 1u);
       });
@@ -362,8 +381,8 @@ void CarrierSetAddTo(const uint8_t* p, uint32_t universe, const SampleSet* filte
     auto add = [&](SampleId id) {
       if (filter == nullptr || filter->Contains(id)) out.Add(id);
     };
-    if (IsEliasFano(h.card, h.width)) {
-      ForEachEliasFano(payload, h.card, h.width, [&](uint32_t low) { add(base + low); });
+    if (h.container.elias_fano) {
+      ForEachEliasFano(payload, h.card, h.container.shape, [&](uint32_t low) { add(base + low); });
     } else {
       const size_t words = (h.width + 63) / 64;
       for (size_t w = 0; w < words; ++w) {

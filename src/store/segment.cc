@@ -92,49 +92,51 @@ Status SegmentWriter::Write(std::string_view bytes) {
   return file_.Append(bytes);
 }
 
-Result<uint64_t> SegmentWriter::AddSite(const SiteCalls& site) {
+Result<uint64_t> SegmentWriter::AddSite(std::string_view encoded_site) {
   const uint64_t offset = file_.offset();
+  const auto* in = reinterpret_cast<const uint8_t*>(encoded_site.data());
+  if (encoded_site.empty() || (in[0] >> kSiteDeltaShift) != 0) {
+    return Internal("AddSite takes a plainly encoded site");
+  }
   scratch_.clear();
-  scratch_.push_back(static_cast<char>(site.base));
+  scratch_.push_back(static_cast<char>(in[0]));
+  const uint8_t* p = in + 1;
   for (int k = 0; k < 3; ++k) {
-    const std::vector<SampleId>& ids = site.called_exceptions[k];
-    plain_.clear();
-    EncodeCarrierSet(ids, universe_, plain_);
+    const uint8_t* end = SkipCarrierSet(p, universe_);
+    const std::string_view plain(reinterpret_cast<const char*>(p), static_cast<size_t>(end - p));
+    const uint32_t card = CarrierSetCardinality(p, universe_);
     SiteRef& ref = site_refs_[k];
     bool delta = false;
-    if (ref.valid && ids.size() >= kSiteDeltaMinIds) {
-      added_.clear();
-      removed_.clear();
-      std::set_difference(ids.begin(), ids.end(), ref.ids.begin(), ref.ids.end(),
-                          std::back_inserter(added_));
-      std::set_difference(ref.ids.begin(), ref.ids.end(), ids.begin(), ids.end(),
-                          std::back_inserter(removed_));
-      delta_.clear();
-      PutVarint(delta_, offset - ref.offset);
-      EncodeCarrierSet(added_, universe_, delta_);
-      EncodeCarrierSet(removed_, universe_, delta_);
-      delta = delta_.size() < plain_.size();
+    if (card >= kSiteDeltaMinIds) {
+      ids_ = CarrierSetToVector(p, universe_);
+      if (ref.valid) {
+        added_.clear();
+        removed_.clear();
+        std::set_difference(ids_.begin(), ids_.end(), ref.ids.begin(), ref.ids.end(),
+                            std::back_inserter(added_));
+        std::set_difference(ref.ids.begin(), ref.ids.end(), ids_.begin(), ids_.end(),
+                            std::back_inserter(removed_));
+        delta_.clear();
+        PutVarint(delta_, offset - ref.offset);
+        EncodeCarrierSet(added_, universe_, delta_);
+        EncodeCarrierSet(removed_, universe_, delta_);
+        delta = delta_.size() < plain.size();
+      }
+      if (!delta) {
+        ref.ids.swap(ids_);
+        ref.offset = offset + scratch_.size();
+        ref.valid = true;
+      }
     }
     if (delta) {
       scratch_[0] = static_cast<char>(scratch_[0] | (1 << (kSiteDeltaShift + k)));
       scratch_.append(delta_);
     } else {
-      if (ids.size() >= kSiteDeltaMinIds) {
-        ref.ids.assign(ids.begin(), ids.end());
-        ref.offset = offset + scratch_.size();
-        ref.valid = true;
-      }
-      scratch_.append(plain_);
+      scratch_.append(plain);
     }
+    p = end;
   }
   GF_RETURN_IF_ERROR(Write(scratch_));
-  ++site_count_;
-  return offset;
-}
-
-Result<uint64_t> SegmentWriter::AddSite(std::string_view encoded_site) {
-  const uint64_t offset = file_.offset();
-  GF_RETURN_IF_ERROR(Write(encoded_site));
   ++site_count_;
   return offset;
 }

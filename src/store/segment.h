@@ -54,11 +54,11 @@ class SegmentWriter {
   SegmentWriter& operator=(const SegmentWriter&) = delete;
 
   Status Open(const std::filesystem::path& path, uint32_t universe);
-  // Returns the site's handle (its blob offset) for later AddAllele calls. The first form
-  // writes an encoded blob as is; the second encodes, storing a large exception set as the
-  // difference from an earlier site's when that is smaller.
+  // `encoded_site` as EncodeSite writes it. Returns the site's handle (its blob offset) for
+  // later AddAllele calls. A large exception set is stored as the difference from an earlier
+  // site's when that is smaller (the workers encode plainly and in parallel; only this writer
+  // sees the sites in order).
   Result<uint64_t> AddSite(std::string_view encoded_site);
-  Result<uint64_t> AddSite(const SiteCalls& site);
   // `encoded_sets` = the four carrier sets (het, hom, hemi, partial) encoded back to back.
   Status AddAllele(std::string_view contig, int64_t pos, std::string_view ref, std::string_view alt,
                    uint64_t site, std::string_view encoded_sets);
@@ -94,8 +94,8 @@ class SegmentWriter {
     bool valid = false;
   };
   SiteRef site_refs_[3];
-  std::string plain_, delta_;
-  std::vector<SampleId> added_, removed_;
+  std::string delta_;
+  std::vector<SampleId> ids_, added_, removed_;
 };
 
 // A validated, memory-mapped segment. Immutable and thread-safe.

@@ -51,13 +51,19 @@ SiteCalls HaploidSite(std::vector<SampleId> drop, std::vector<SampleId> add) {
   return s;
 }
 
+std::string Encoded(const SiteCalls& s) {
+  std::string out;
+  EncodeSite(s, 100, out);
+  return out;
+}
+
 void WriteDeltaSegment(const std::filesystem::path& path) {
   SegmentWriter w;
   ASSERT_OK(w.Open(path, 100));
-  auto s1 = w.AddSite(HaploidSite({}, {}));
+  auto s1 = w.AddSite(Encoded(HaploidSite({}, {})));
   ASSERT_OK(s1);
   ASSERT_OK(w.AddAllele("X", 10, "A", "G", *s1, Sets({1}, {}, 100)));
-  auto s2 = w.AddSite(HaploidSite({4, 30}, {71, 99}));
+  auto s2 = w.AddSite(Encoded(HaploidSite({4, 30}, {71, 99})));
   ASSERT_OK(s2);
   ASSERT_OK(w.AddAllele("X", 20, "C", "T", *s2, Sets({2}, {}, 100)));
   std::vector<SampleId> batch(100);
