@@ -146,10 +146,11 @@ Status Run(const QueryArgs& a) {
   // Union of keys across datasets, in order.
   std::set<store::AlleleKey> keys;
   for (const auto* ds : datasets) {
-    ds->ScanRange(contig, start, end, [&](const store::AlleleKey& k, const store::AlleleRef&) {
-      keys.insert(k);
-      return true;
-    });
+    ds->ScanOverlapping(contig, start, end,
+                        [&](const store::AlleleKey& k, const store::AlleleRef&) {
+                          keys.insert(k);
+                          return true;
+                        });
   }
   nlohmann::json rows = nlohmann::json::array();
   if (!a.json) {
@@ -185,7 +186,9 @@ void RegisterQuery(CLI::App& root, CommandContext& ctx) {
   CLI::App* cmd = root.add_subcommand("query", "Allele counts from a node's store");
   cmd->add_option("--data-dir", args->data_dir, "node data directory")->required();
   cmd->add_option("--variant", args->variant, "CHR:POS:REF:ALT or CHR-POS-REF-ALT (POS 1-based)");
-  cmd->add_option("--region", args->region, "CHR:START-END (1-based, inclusive): every allele");
+  cmd->add_option(
+      "--region", args->region,
+      "CHR:START-END (1-based, inclusive): every allele overlapping it (as bcftools -r)");
   cmd->add_option("--dataset", args->dataset, "one dataset (default: all, summed)");
   cmd->add_option("--filter", args->filters,
                   "sample filter, repeatable (AND): HP:…, NCIT:C16576/C20197, ICD10:…, DUO:…, "

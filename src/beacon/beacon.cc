@@ -697,6 +697,7 @@ Status Beacon::ForEachMatch(
   std::string contig = q.contig;
   int64_t lo = 1, hi = std::numeric_limits<int64_t>::max() / 2;  // 1-based VCF positions
   std::optional<int64_t> end_lo, end_hi;                         // bracket: 0-based end bounds
+  bool overlap = false;  // range and gene queries: partial overlaps count (Beacon v2)
   if (!q.gene_id.empty()) {
     if (!genes_) {
       return InvalidArgument("geneId queries need a gene table; this node has none configured");
@@ -707,6 +708,7 @@ Status Beacon::ForEachMatch(
     contig = g->contig;
     lo = g->start + 1;
     hi = g->end;
+    overlap = true;
   } else if (contig.empty()) {
     return Status::Ok();  // only assemblyId given: nothing to match
   } else if (q.is_bracket()) {
@@ -717,10 +719,11 @@ Status Beacon::ForEachMatch(
   } else if (q.start && q.end) {
     lo = *q.start + 1;
     hi = *q.end;
+    overlap = true;
   } else if (q.start) {
     lo = hi = *q.start + 1;
   }
-  d.ScanRange(contig, lo, hi, [&](const store::AlleleKey& k, const store::AlleleRef& ref) {
+  auto on_allele = [&](const store::AlleleKey& k, const store::AlleleRef& ref) {
     if (!BasesMatch(q.reference_bases, k.ref) || !BasesMatch(q.alternate_bases, k.alt)) {
       return true;
     }
@@ -740,7 +743,12 @@ Status Beacon::ForEachMatch(
       if (end0 < *end_lo || end0 > *end_hi) return true;
     }
     return visit(k, ref);
-  });
+  };
+  if (overlap) {
+    d.ScanOverlapping(contig, lo, hi, on_allele);
+  } else {
+    d.ScanRange(contig, lo, hi, on_allele);
+  }
   return Status::Ok();
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <limits>
 
 #include "store/carrier_set.h"
 #include "store/manifest.h"
@@ -190,6 +191,37 @@ void Dataset::ScanRange(
     }
     if (!visit(key, ref)) return;
   }
+}
+
+uint64_t Dataset::MaxRefLength(std::string_view contig) const {
+  const std::string canonical = CanonicalContig(contig);
+  std::lock_guard<std::mutex> lock(max_ref_mu_);
+  auto it = max_ref_length_.find(canonical);
+  if (it != max_ref_length_.end()) return it->second;
+  // One pass over the contig's alleles in every segment (reference lengths only, no merge).
+  uint64_t longest = 0;
+  for (const auto& seg : segments_) {
+    const Segment::ContigRange* range = seg->FindContig(canonical);
+    if (range == nullptr) continue;
+    const uint64_t hi = seg->LowerBound(*range, std::numeric_limits<int64_t>::max(), "", "");
+    for (uint64_t i = seg->LowerBound(*range, 0, "", ""); i < hi; ++i) {
+      longest = std::max<uint64_t>(longest, seg->ref(i).size());
+    }
+  }
+  max_ref_length_.emplace(canonical, longest);
+  return longest;
+}
+
+void Dataset::ScanOverlapping(
+    std::string_view contig, int64_t start, int64_t end,
+    const std::function<bool(const AlleleKey&, const AlleleRef&)>& visit) const {
+  if (end < start) return;
+  const int64_t reach = static_cast<int64_t>(MaxRefLength(contig));
+  const int64_t from = reach > 1 ? std::max<int64_t>(1, start - (reach - 1)) : start;
+  ScanRange(contig, from, end, [&](const AlleleKey& k, const AlleleRef& ref) {
+    if (k.pos + static_cast<int64_t>(k.ref.size()) - 1 < start) return true;  // ends before
+    return visit(k, ref);
+  });
 }
 
 AlleleCounts Dataset::Count(const AlleleRef& ref, const SampleSet* filter) const {

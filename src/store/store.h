@@ -16,6 +16,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -116,6 +117,15 @@ class Dataset {
   // (1-based, inclusive) until the visitor returns false.
   void ScanRange(std::string_view contig, int64_t start, int64_t end,
                  const std::function<bool(const AlleleKey&, const AlleleRef&)>& visit) const;
+  // Visits, in (pos, ref, alt) order, every allele on `contig` whose reference span
+  // [pos, pos + len(ref) - 1] overlaps [start, end] (1-based, inclusive): a deletion starting
+  // before `start` that reaches into it is included. These are the semantics of tabix /
+  // `bcftools view -r` and of Beacon v2 range queries ("partial overlaps are accepted").
+  void ScanOverlapping(std::string_view contig, int64_t start, int64_t end,
+                       const std::function<bool(const AlleleKey&, const AlleleRef&)>& visit) const;
+  // The longest reference allele on `contig` (0 when none): how far before a range an
+  // overlapping allele can start. Computed once per contig, on first use.
+  uint64_t MaxRefLength(std::string_view contig) const;
 
   // Counts over `filter` (nullptr = all samples).
   AlleleCounts Count(const AlleleRef& ref, const SampleSet* filter = nullptr) const;
@@ -133,6 +143,8 @@ class Dataset {
   uint64_t allele_count_ = 0;
   // Per metadata field: value → ascending sample ids (built once when the dataset opens).
   std::map<std::string, std::vector<SampleId>, std::less<>> field_index_[5];
+  mutable std::mutex max_ref_mu_;
+  mutable std::map<std::string, uint64_t, std::less<>> max_ref_length_;  // GUARDED_BY(max_ref_mu_)
 };
 
 class Store {

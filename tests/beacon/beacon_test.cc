@@ -210,6 +210,12 @@ TEST_F(BeaconTest, RangeBracketGeneAndVariantTypes) {
       count(
           {{"referenceName", "22"}, {"start", "16050290,16050299"}, {"end", "16050302,16050310"}}),
       0u);
+  // Range queries accept partial overlaps (Beacon v2): the deletion AT>A at 0-based 16050299
+  // spans [16050299, 16050301), so a range starting at 16050300 still contains it (its deleted
+  // base), one starting at 16050301 does not; a SNV is no wider than its base.
+  EXPECT_EQ(count({{"referenceName", "22"}, {"start", "16050300"}, {"end", "16050302"}}), 1u);
+  EXPECT_EQ(count({{"referenceName", "22"}, {"start", "16050301"}, {"end", "16050302"}}), 0u);
+  EXPECT_EQ(count({{"referenceName", "22"}, {"start", "16050075"}, {"end", "16050114"}}), 0u);
   // Gene TESTG covers [16050000, 16050250): three sites.
   EXPECT_EQ(count({{"geneId", "testg"}}), 3u);
   json bad_gene = Do(Endpoint::kGVariants, {{"geneId", "NOPE"}}, "", Full(), 400);
