@@ -264,7 +264,7 @@ Status Segment::Validate() {
   // crc32 over [0, footer + 48) in windows: each window is dropped from memory once checked,
   // so validating a large new segment does not keep it all resident (peak RSS of ingest).
   uLong crc = crc32(0L, Z_NULL, 0);
-  constexpr size_t kWindow = size_t{8} << 20;
+  constexpr size_t kWindow = size_t{1} << 20;
   for (size_t off = 0; off < footer + 48; off += kWindow) {
     const size_t n = std::min(kWindow, footer + 48 - off);
     crc = crc32(crc, d + off, static_cast<uInt>(n));
@@ -308,7 +308,7 @@ Status Segment::Validate() {
   // mostly adjacent, so a site is validated again only when the previous allele had another.
   // Pages well behind the walk (blobs are written nearly in table order) are dropped as it goes.
   uint64_t last_site = 0;
-  constexpr uint64_t kSlack = uint64_t{4} << 20;
+  constexpr uint64_t kSlack = uint64_t{1} << 20;
   uint64_t arena_dropped = 0, table_dropped = allele_table_offset_;
   for (const auto& range : contigs_) {
     for (uint64_t i = range.first; i < range.first + range.count; ++i) {
@@ -317,7 +317,7 @@ Status Segment::Validate() {
       if (Get32(d + entry) == 0) return corrupt(entry, "position 0");
       if (off < kSegmentHeaderSize || off >= arena_end)
         return corrupt(entry, "allele offset out of range");
-      if (i % 4096 == 0) {  // only offsets already checked to lie inside the file
+      if (i % 1024 == 0) {  // only offsets already checked to lie inside the file
         if (off > arena_dropped + kSlack) {
           DropPages(d, size, arena_dropped, off - kSlack);
           arena_dropped = off - kSlack;
