@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Ingest speed vs `bcftools view -Ou -o /dev/null` on the same file (ratio), from .vcf.gz and
-# BCF; store size vs the BCF; peak memory of ingest. Usage:
+# BCF; store size vs the BCF; peak memory of ingest. Then the store size of the real 1000 Genomes
+# files in ../shared/data/1000g (when present) vs their BCF, as is and with ID/QUAL/INFO removed
+# (the BCF of the same genotypes). Usage:
 #   bench/ingest_vs_bcftools.sh BUILD_DIR [SAMPLES] [VARIANTS]
 # Defaults: 2,504 samples × 200,000 variants (the DESIGN figure's shape).
 set -euo pipefail
@@ -41,3 +43,23 @@ echo "from bcf with the Crypt4GH archive copy: ${ta}s"
 store=$(du -cb "$work"/data/datasets/d/seg-*.gfs | tail -1 | cut -f1)
 bcf=$(stat -c %s "$work/c/cohort.bcf")
 echo "store: $store bytes vs BCF $bcf bytes → $(awk "BEGIN{printf \"%.2f\", $store/$bcf}")× the BCF"
+
+# Real data: the store of each 1000 Genomes file vs its BCF (as is, and genotypes only).
+shared=$(cd "$(dirname "$0")/../.." && pwd)/shared/data/1000g
+for vcf in "$shared"/*.vcf.gz; do
+  [ -f "$vcf" ] || continue
+  name=$(basename "$vcf" .vcf.gz)
+  bcftools view --no-version -Ob -o "$work/$name.bcf" "$vcf"
+  bcftools annotate --no-version -x ID,QUAL,INFO -Ob -o "$work/$name.gt.bcf" "$vcf"
+  rm -rf "$work/real"
+  if ! "$g" ingest --quiet --no-archive --data-dir "$work/real" --dataset d \
+    --vcf "$work/$name.bcf" 2>/dev/null; then
+    echo "$name: not ingested (no genotypes?)"
+    continue
+  fi
+  s=$(du -cb "$work"/real/datasets/d/seg-*.gfs | tail -1 | cut -f1)
+  b=$(stat -c %s "$work/$name.bcf")
+  bg=$(stat -c %s "$work/$name.gt.bcf")
+  echo "$name: store $s bytes vs BCF $b ($(awk "BEGIN{printf \"%.2f\", $s/$b}")×)," \
+    "vs genotypes-only BCF $bg ($(awk "BEGIN{printf \"%.2f\", $s/$bg}")×)"
+done

@@ -246,7 +246,7 @@ std::string ParseGtColumns(const char* s, const char* end, size_t n_samples, T* 
     if (s < end && *s != '\t') {
       return std::string("invalid character '") + *s + "' in a GT call (FORMAT is GT only)";
     }
-    ++s;  // past the tab (or the end)
+    if (s < end) ++s;  // past the tab
   }
   *widest = max_index;
   *high_ploidy = high;
