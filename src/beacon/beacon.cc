@@ -532,6 +532,7 @@ Result<json> Beacon::DatasetsResponse(const std::string& id, const BeaconRequest
                  {"contigs", d->contigs()},
                  {"node", config_.id},
                  {"country", config_.country}};
+    if (dc && !dc->assembly_id.empty()) c["info"]["assemblyId"] = dc->assembly_id;
     collections.push_back(std::move(c));
   }
   json out;
@@ -694,6 +695,14 @@ Result<std::optional<store::SampleSet>> Beacon::ResolveFilters(
 Status Beacon::ForEachMatch(
     const store::Dataset& d, const VariantQuery& q,
     const std::function<bool(const store::AlleleKey&, const store::AlleleRef&)>& visit) const {
+  if (!q.assembly_id.empty()) {
+    const std::string asked = CanonicalAssembly(q.assembly_id);
+    for (const DatasetConfig& dc : config_.datasets) {
+      if (dc.id == d.id() && !dc.assembly_id.empty() && dc.assembly_id != asked) {
+        return Status::Ok();  // coordinates of another assembly: nothing here can match
+      }
+    }
+  }
   std::string contig = q.contig;
   int64_t lo = 1, hi = std::numeric_limits<int64_t>::max() / 2;  // 1-based VCF positions
   std::optional<int64_t> end_lo, end_hi;                         // bracket: 0-based end bounds

@@ -53,7 +53,9 @@ struct VariantQuery {
   std::string alternate_bases;
   std::string variant_type;  // SNP, MNP, INDEL, INS, DEL (upper-case) or empty
   std::string gene_id;
-  std::string assembly_id;            // echoed, not checked: datasets do not record one
+  // A dataset whose configured assembly differs (CanonicalAssembly) matches nothing; datasets
+  // without one match any.
+  std::string assembly_id;
   std::optional<int64_t> min_length;  // variantMinLength / variantMaxLength (|len(ref)-len(alt)|
   std::optional<int64_t> max_length;  // or len for substitutions)
   bool is_bracket() const { return start_max.has_value() || end_max.has_value(); }

@@ -2,6 +2,8 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <set>
 
@@ -47,6 +49,22 @@ Result<HostPort> ParseHostPort(std::string_view listen) {
   }
   hp.port = static_cast<uint16_t>(value);
   return hp;
+}
+
+std::string CanonicalAssembly(std::string_view assembly) {
+  std::string lower(assembly);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  auto is_release = [&lower](std::string_view base) {  // "grch37" or "grch37.p13"
+    return lower == base ||
+           (lower.rfind(std::string(base) + ".p", 0) == 0 && lower.size() > base.size() + 2 &&
+            std::all_of(lower.begin() + static_cast<long>(base.size()) + 2, lower.end(),
+                        [](char c) { return std::isdigit(c); }));
+  };
+  if (is_release("grch37") || lower == "hg19" || lower == "b37" || lower == "hs37d5") {
+    return "GRCh37";
+  }
+  if (is_release("grch38") || lower == "hg38") return "GRCh38";
+  return std::string(assembly);
 }
 
 namespace {
@@ -272,6 +290,8 @@ Result<NodeConfig> ParseNodeConfig(std::string_view toml_text, std::string_view 
       GF_RETURN_IF_ERROR(d.String("description", ds.description));
       GF_RETURN_IF_ERROR(d.String("visa_value", ds.visa_value));
       GF_RETURN_IF_ERROR(d.StringList("consent_codes", ds.consent_codes));
+      GF_RETURN_IF_ERROR(d.String("assembly_id", ds.assembly_id));
+      ds.assembly_id = CanonicalAssembly(ds.assembly_id);
       GF_RETURN_IF_ERROR(d.NoUnknownKeys());
       if (ds.id.empty()) return d.Error(t, "id", "required");
       cfg.datasets.push_back(std::move(ds));

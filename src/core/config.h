@@ -39,7 +39,16 @@ struct DatasetConfig {
   std::string description;
   std::string visa_value;  // ControlledAccessGrants value; default {public_url}/datasets/{id}
   std::vector<std::string> consent_codes;  // DUO ids shown in /datasets and the catalogue
+  // Reference assembly of the coordinates ("GRCh37", "GRCh38"; synonyms such as hg19, b37,
+  // hs37d5, hg38 are accepted, see CanonicalAssembly). Empty: unknown, so a query's
+  // `assemblyId` cannot exclude the dataset.
+  std::string assembly_id;
 };
+
+// "GRCh37" for GRCh37 / hg19 / b37 / hs37d5 / GRCh37.pN (any case), "GRCh38" for GRCh38 / hg38 /
+// GRCh38.pN; anything else unchanged. Coordinates of the two differ, so a query for one must
+// never match a dataset of the other.
+std::string CanonicalAssembly(std::string_view assembly);
 
 // The largest request header a server accepts. Boost.Beast stores one header field in at most
 // 65,533 bytes and throws beyond that while parsing; a whole-header cap of 64 KiB keeps every

@@ -78,7 +78,7 @@ class BeaconTest : public ::testing::Test {
     cfg.country = "FI";
     cfg.public_url = "http://127.0.0.1:1";
     cfg.datasets.push_back(
-        DatasetConfig{"small", "Small cohort", "six samples", "", {"DUO:0000042"}});
+        DatasetConfig{"small", "Small cohort", "six samples", "", {"DUO:0000042"}, "GRCh37"});
     beacon_ = new Beacon(cfg, store_, hpo_, genes_);
   }
   static void TearDownTestSuite() {
@@ -216,6 +216,16 @@ TEST_F(BeaconTest, RangeBracketGeneAndVariantTypes) {
   EXPECT_EQ(count({{"referenceName", "22"}, {"start", "16050300"}, {"end", "16050302"}}), 1u);
   EXPECT_EQ(count({{"referenceName", "22"}, {"start", "16050301"}, {"end", "16050302"}}), 0u);
   EXPECT_EQ(count({{"referenceName", "22"}, {"start", "16050075"}, {"end", "16050114"}}), 0u);
+  // assemblyId: the dataset is GRCh37; GRCh38 coordinates must not match, synonyms do.
+  for (const auto& [assembly, want] : std::vector<std::pair<std::string, uint64_t>>{
+           {"GRCh38", 0}, {"hg38", 0}, {"GRCh37", 5}, {"hg19", 5}, {"grch37.p13", 5}}) {
+    EXPECT_EQ(count({{"referenceName", "22"},
+                     {"start", "16050000"},
+                     {"end", "16050400"},
+                     {"assemblyId", assembly}}),
+              want)
+        << assembly;
+  }
   // Gene TESTG covers [16050000, 16050250): three sites.
   EXPECT_EQ(count({{"geneId", "testg"}}), 3u);
   json bad_gene = Do(Endpoint::kGVariants, {{"geneId", "NOPE"}}, "", Full(), 400);

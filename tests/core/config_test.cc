@@ -44,6 +44,28 @@ consent_codes = ["DUO:0000042"]
   EXPECT_EQ(cfg->datasets[0].consent_codes[0], "DUO:0000042");
 }
 
+TEST(NodeConfig, DatasetAssemblyIsCanonical) {
+  auto cfg = ParseNodeConfig(R"([node]
+id = "fi"
+data_dir = "data"
+[[datasets]]
+id = "a"
+assembly_id = "hs37d5"
+[[datasets]]
+id = "b"
+assembly_id = "hg38"
+)",
+                             "node.toml", "/etc/genomefed");
+  ASSERT_OK(cfg);
+  ASSERT_EQ(cfg->datasets.size(), 2u);
+  EXPECT_EQ(cfg->datasets[0].assembly_id, "GRCh37");
+  EXPECT_EQ(cfg->datasets[1].assembly_id, "GRCh38");
+  EXPECT_EQ(CanonicalAssembly("GRCh38.p14"), "GRCh38");
+  EXPECT_EQ(CanonicalAssembly("b37"), "GRCh37");
+  EXPECT_EQ(CanonicalAssembly("GRCh37.px"), "GRCh37.px");  // not a patch release: kept
+  EXPECT_EQ(CanonicalAssembly("CHM13"), "CHM13");
+}
+
 TEST(NodeConfig, UnknownKeyNamesLine) {
   auto cfg = ParseNodeConfig("[node]\nid = \"x\"\ndata_dir = \"d\"\nlisten_port = 8\n", "n.toml");
   ASSERT_FALSE(cfg.ok());

@@ -95,7 +95,7 @@ class Federation {
       cfg.policy.min_count = 1;  // exact counts, so sums can be compared
       cfg.limits.threads = 4;
       cfg.datasets.push_back(
-          {c.dataset, "Cohort " + c.country, "synthetic " + c.population, "", {"DUO:0000042"}});
+          {c.dataset, "Cohort " + c.country, "synthetic " + c.population, "", {"DUO:0000042"}, ""});
       node::NodeOptions options;
       options.config = cfg;
       options.access_log = false;
