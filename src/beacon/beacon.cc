@@ -779,8 +779,12 @@ json Beacon::VariantRecord(const store::Dataset& d, const store::AlleleKey& key,
           {"start", {{"type", "Number"}, {"value", start0}}},
           {"end",
            {{"type", "Number"}, {"value", start0 + static_cast<int64_t>(key.ref.size())}}}}}}}};
-  rec["identifiers"] = {
-      {"genomicHGVSId", key.contig + ":g." + std::to_string(key.pos) + key.ref + ">" + key.alt}};
+  // HGVS places indels at their 3'-most position, which needs the reference sequence around
+  // them (the store has VCF's left-aligned alleles only): so only substitutions get an id.
+  if (key.ref.size() == 1 && key.alt.size() == 1) {
+    rec["identifiers"] = {
+        {"genomicHGVSId", key.contig + ":g." + std::to_string(key.pos) + key.ref + ">" + key.alt}};
+  }
   auto freq_item = [&](const std::string& population, const store::AlleleCounts& c) {
     json f;
     f["population"] = population;
