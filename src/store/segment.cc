@@ -306,7 +306,9 @@ Status Segment::Validate() {
   if (expect_first != allele_count_) return corrupt(contig_table_offset_, "contigs miss alleles");
   // Alleles: blobs and their sites well-formed, sorted within each contig. A site's alleles are
   // mostly adjacent, so a site is validated again only when the previous allele had another.
-  // Pages well behind the walk (blobs are written nearly in table order) are dropped as it goes.
+  // Pages well behind the walk (blobs are written nearly in table order) are dropped as it goes;
+  // now and then everything behind it, for the few pages touched again out of order (a site
+  // referred to from afar, an allele that trimming moved), which would otherwise accumulate.
   uint64_t last_site = 0;
   constexpr uint64_t kSlack = uint64_t{1} << 20;
   uint64_t arena_dropped = 0, table_dropped = allele_table_offset_;
@@ -319,7 +321,7 @@ Status Segment::Validate() {
         return corrupt(entry, "allele offset out of range");
       if (i % 1024 == 0) {  // only offsets already checked to lie inside the file
         if (off > arena_dropped + kSlack) {
-          DropPages(d, size, arena_dropped, off - kSlack);
+          DropPages(d, size, i % 65536 == 0 ? 0 : arena_dropped, off - kSlack);
           arena_dropped = off - kSlack;
         }
         if (entry > table_dropped + kSlack) {
@@ -374,6 +376,7 @@ Status Segment::Validate() {
       }
     }
   }
+  DropPages(d, size, 0, size);  // queries fault in what they read
   return Status::Ok();
 }
 
