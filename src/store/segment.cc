@@ -77,6 +77,7 @@ Status SegmentWriter::Open(const std::filesystem::path& path, uint32_t universe)
   crc_ = static_cast<uint32_t>(crc32(0L, Z_NULL, 0));
   GF_RETURN_IF_ERROR(file_.Open(path));
   GF_RETURN_IF_ERROR(alleles_.Open(SidePath(path, ".alleles")));
+  GF_RETURN_IF_ERROR(blocks_.Open(SidePath(path, ".blocks")));
   open_ = true;
   std::string header(kSegmentMagic, 8);
   Put32(header, kSegmentVersion);
@@ -153,10 +154,8 @@ Status SegmentWriter::AddAllele(std::string_view contig, int64_t pos, std::strin
   }
   const uint64_t offset = file_.offset();
   if (site < kSegmentHeaderSize || site >= offset) return Internal("allele before its site");
-  scratch_.clear();
-  Put32(scratch_, static_cast<uint32_t>(pos));
-  Put64(scratch_, offset);
-  GF_RETURN_IF_ERROR(alleles_.Append(scratch_));
+  block_.emplace_back(static_cast<uint32_t>(pos), offset);
+  if (block_.size() == kAlleleBlock) GF_RETURN_IF_ERROR(FlushBlock());
   scratch_.clear();
   PutVarint(scratch_, offset - site);  // back to the site blob
   PutVarint(scratch_, ref.size());
@@ -170,7 +169,27 @@ Status SegmentWriter::AddAllele(std::string_view contig, int64_t pos, std::strin
   return Status::Ok();
 }
 
+// Writes the buffered allele entries relative to their smallest blob offset (the block's base).
+Status SegmentWriter::FlushBlock() {
+  if (block_.empty()) return Status::Ok();
+  uint64_t base = UINT64_MAX;
+  for (const auto& e : block_) base = std::min(base, e.second);
+  scratch_.clear();
+  for (const auto& [pos, offset] : block_) {
+    if (offset - base > UINT32_MAX) return ResourceExhausted("allele blobs too far apart");
+    Put32(scratch_, pos);
+    Put32(scratch_, static_cast<uint32_t>(offset - base));
+  }
+  GF_RETURN_IF_ERROR(alleles_.Append(scratch_));
+  scratch_.clear();
+  Put64(scratch_, base);
+  GF_RETURN_IF_ERROR(blocks_.Append(scratch_));
+  block_.clear();
+  return Status::Ok();
+}
+
 Status SegmentWriter::Finish(std::span<const SampleId> batch_samples) {
+  GF_RETURN_IF_ERROR(FlushBlock());
   const uint64_t batch_offset = file_.offset();
   scratch_.clear();
   EncodeCarrierSet(batch_samples, universe_, scratch_);
@@ -182,9 +201,12 @@ Status SegmentWriter::Finish(std::span<const SampleId> batch_samples) {
   };
   GF_RETURN_IF_ERROR(pad());
   GF_RETURN_IF_ERROR(alleles_.Close());
+  GF_RETURN_IF_ERROR(blocks_.Close());
   auto sink = [&](std::string_view piece) { return Write(piece); };
   const uint64_t allele_table = file_.offset();
   GF_RETURN_IF_ERROR(CopyInto(SidePath(path_, ".alleles"), sink));
+  const uint64_t block_table = file_.offset();
+  GF_RETURN_IF_ERROR(CopyInto(SidePath(path_, ".blocks"), sink));
   const uint64_t contig_table = file_.offset();
   scratch_.clear();
   Put32(scratch_, static_cast<uint32_t>(contigs_.size()));
@@ -202,7 +224,7 @@ Status SegmentWriter::Finish(std::span<const SampleId> batch_samples) {
   Put64(footer, allele_count_);
   Put64(footer, contig_table);
   Put64(footer, site_count_);
-  Put64(footer, 0);                   // reserved
+  Put64(footer, block_table);
   GF_RETURN_IF_ERROR(Write(footer));  // the checksum covers the footer's fields too
   footer.clear();
   Put32(footer, crc_);
@@ -212,6 +234,7 @@ Status SegmentWriter::Finish(std::span<const SampleId> batch_samples) {
   GF_RETURN_IF_ERROR(file_.Close());
   std::error_code ec;
   std::filesystem::remove(SidePath(path_, ".alleles"), ec);
+  std::filesystem::remove(SidePath(path_, ".blocks"), ec);
   open_ = false;
   return Status::Ok();
 }
@@ -219,8 +242,10 @@ Status SegmentWriter::Finish(std::span<const SampleId> batch_samples) {
 void SegmentWriter::Abandon() {
   (void)file_.Close();
   (void)alleles_.Close();
+  (void)blocks_.Close();
   std::error_code ec;
   std::filesystem::remove(path_, ec);
+  std::filesystem::remove(SidePath(path_, ".blocks"), ec);
   std::filesystem::remove(SidePath(path_, ".alleles"), ec);
   open_ = false;
 }
@@ -257,10 +282,9 @@ Status Segment::Validate() {
   allele_count_ = Get64(f + 16);
   contig_table_offset_ = Get64(f + 24);
   site_count_ = Get64(f + 32);
+  block_table_offset_ = Get64(f + 40);
   crc_ = Get32(f + 48);
-  if (Get64(f + 40) != 0 || Get32(f + 52) != 0) {
-    return corrupt(footer + 40, "reserved footer field is not zero");
-  }
+  if (Get32(f + 52) != 0) return corrupt(footer + 52, "reserved footer field is not zero");
   // crc32 over [0, footer + 48) in windows: each window is dropped from memory once checked,
   // so validating a large new segment does not keep it all resident (peak RSS of ingest).
   uLong crc = crc32(0L, Z_NULL, 0);
@@ -274,7 +298,9 @@ Status Segment::Validate() {
   if (!(kSegmentHeaderSize <= batch_set_offset_ && batch_set_offset_ <= allele_table_offset_ &&
         allele_table_offset_ <= footer && allele_table_offset_ % 8 == 0 &&
         allele_count_ <= (footer - allele_table_offset_) / kAlleleEntrySize &&
-        allele_table_offset_ + allele_count_ * kAlleleEntrySize == contig_table_offset_ &&
+        allele_table_offset_ + allele_count_ * kAlleleEntrySize == block_table_offset_ &&
+        block_table_offset_ + (allele_count_ + kAlleleBlock - 1) / kAlleleBlock * 8 ==
+            contig_table_offset_ &&
         contig_table_offset_ + 4 <= footer)) {
     return corrupt(footer, "inconsistent table offsets");
   }
@@ -315,10 +341,12 @@ Status Segment::Validate() {
   for (const auto& range : contigs_) {
     for (uint64_t i = range.first; i < range.first + range.count; ++i) {
       const uint64_t entry = allele_table_offset_ + kAlleleEntrySize * i;
-      const uint64_t off = Get64(d + entry + 4);
+      const uint64_t base = Get64(d + block_table_offset_ + 8 * (i / kAlleleBlock));
+      const uint64_t rel = Get32(d + entry + 4);
       if (Get32(d + entry) == 0) return corrupt(entry, "position 0");
-      if (off < kSegmentHeaderSize || off >= arena_end)
+      if (base < kSegmentHeaderSize || base >= arena_end || rel >= arena_end - base)
         return corrupt(entry, "allele offset out of range");
+      const uint64_t off = base + rel;
       if (i % 1024 == 0) {  // only offsets already checked to lie inside the file
         if (off > arena_dropped + kSlack) {
           DropPages(d, size, i % 65536 == 0 ? 0 : arena_dropped, off - kSlack);
@@ -388,7 +416,9 @@ const Segment::ContigRange* Segment::FindContig(std::string_view name) const {
 }
 
 uint64_t Segment::blob_offset(uint64_t i) const {
-  return Get64(map_.data() + allele_table_offset_ + kAlleleEntrySize * i + 4);
+  const uint8_t* d = map_.data();
+  return Get64(d + block_table_offset_ + 8 * (i / kAlleleBlock)) +
+         Get32(d + allele_table_offset_ + kAlleleEntrySize * i + 4);
 }
 
 uint32_t Segment::pos(uint64_t i) const {

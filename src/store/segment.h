@@ -22,7 +22,8 @@ inline constexpr char kSegmentEndMagic[8] = {'G', 'F', 'S', 'E', 'G', 'E', 'N', 
 inline constexpr uint32_t kSegmentVersion = 2;
 inline constexpr size_t kSegmentHeaderSize = 32;
 inline constexpr size_t kSegmentFooterSize = 64;
-inline constexpr size_t kAlleleEntrySize = 12;
+inline constexpr size_t kAlleleEntrySize = 8;  // pos u32 | blob offset − block base u32
+inline constexpr uint64_t kAlleleBlock = 64;   // allele entries per block-table base
 
 // The genotype classes an allele's blob stores, in this order.
 enum CarrierClass { kHet = 0, kHom = 1, kHemi = 2, kPartial = 3, kCarrierClasses = 4 };
@@ -75,7 +76,10 @@ class SegmentWriter {
   std::filesystem::path path_;
   uint32_t universe_ = 0;
   FileWriter file_;
-  FileWriter alleles_;  // side file: 12-byte allele table entries
+  Status FlushBlock();
+  FileWriter alleles_;                                // side file: 8-byte allele table entries
+  FileWriter blocks_;                                 // side file: u64 block bases
+  std::vector<std::pair<uint32_t, uint64_t>> block_;  // (pos, blob offset) not yet written
   uint32_t crc_ = 0;
   uint64_t site_count_ = 0;
   uint64_t allele_count_ = 0;
@@ -144,6 +148,7 @@ class Segment {
   uint64_t batch_set_offset_ = 0;
   uint64_t site_count_ = 0;
   uint64_t allele_table_offset_ = 0;
+  uint64_t block_table_offset_ = 0;
   uint64_t allele_count_ = 0;
   uint64_t contig_table_offset_ = 0;
   uint32_t batch_size_ = 0;
