@@ -9,36 +9,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::string_view kSchemaBase =
-    "https://raw.githubusercontent.com/ga4gh-beacon/beacon-v2/main/";
-
-struct EntryTypeInfo {
-  std::string_view id;  // entry type id (configuration, map)
-  std::string_view name;
-  std::string_view path;        // endpoint below the base
-  std::string_view schema_dir;  // models/json/beacon-v2-default-model/<dir>
-  std::string_view ontology_id;
-  std::string_view ontology_label;
-  std::string_view schema_name;  // returnedSchemas[].schema
-};
-
-constexpr EntryTypeInfo kEntryTypes[] = {
-    {"genomicVariant", "Genomic Variants", "g_variants", "genomicVariations", "ENSGLOSSARY:0000092",
-     "Variant", "beacon-g_variant-v2.0.0"},
-    {"individual", "Individuals", "individuals", "individuals", "NCIT:C25190", "Person",
-     "beacon-individual-v2.0.0"},
-    {"dataset", "Datasets", "datasets", "datasets", "NCIT:C47824", "Data set",
-     "beacon-dataset-v2.0.0"},
-    {"cohort", "Cohorts", "cohorts", "cohorts", "NCIT:C61512", "Cohort", "beacon-cohort-v2.0.0"},
-};
-
-const EntryTypeInfo& EntryType(std::string_view id) {
-  for (const auto& e : kEntryTypes) {
-    if (e.id == id) return e;
-  }
-  return kEntryTypes[0];
-}
-
 std::string_view VariantType(const store::AlleleKey& k) {
   if (k.ref.size() == k.alt.size()) return k.ref.size() == 1 ? "SNP" : "MNP";
   return k.ref.size() < k.alt.size() ? "INS" : "DEL";
@@ -269,70 +239,12 @@ Result<json> Beacon::Dispatch(const Call& call, const AccessFn& access,
 // Meta sections and informational endpoints
 
 json Beacon::InformationalMeta(std::string_view entity_type) const {
-  json meta;
-  meta["beaconId"] = config_.id;
-  meta["apiVersion"] = kApiVersion;
-  json schemas = json::array();
-  if (entity_type != "info") {
-    schemas.push_back({{"entityType", entity_type}, {"schema", entity_type}});
-  } else {
-    schemas.push_back({{"entityType", "info"}, {"schema", "beacon-info-v2.0.0"}});
-  }
-  meta["returnedSchemas"] = std::move(schemas);
-  return meta;
+  return beacon::InformationalMeta(config_.id, entity_type);
 }
 
 json Beacon::Meta(const BeaconRequest* request, Granularity returned,
                   std::string_view entity_type) const {
-  json meta;
-  meta["beaconId"] = config_.id;
-  meta["apiVersion"] = kApiVersion;
-  meta["returnedGranularity"] = GranularityName(returned);
-  const auto& et = EntryType(entity_type == "genomicVariation" ? "genomicVariant" : entity_type);
-  meta["returnedSchemas"] =
-      json::array({{{"entityType", entity_type}, {"schema", std::string(et.schema_name)}}});
-  json summary;
-  summary["apiVersion"] =
-      request && !request->api_version.empty() ? request->api_version : std::string(kApiVersion);
-  summary["requestedSchemas"] = json::array();
-  summary["pagination"] = {{"skip", request ? request->skip : 0},
-                           {"limit", request ? request->limit : 10}};
-  summary["requestedGranularity"] =
-      GranularityName(request ? request->requested() : Granularity::kBoolean);
-  if (request) {
-    summary["includeResultsetResponses"] = IncludeResultsetsName(request->include);
-    summary["testMode"] = request->test_mode;
-    if (!request->filters.empty()) {
-      json filters = json::array();
-      for (const auto& f : request->filters) {
-        filters.push_back(f.op.empty() ? f.id : f.id + f.op + f.value);
-      }
-      summary["filters"] = std::move(filters);
-    }
-    if (request->variant) {
-      // v2.1.1 types requestParameters as an object of objects, so the echo nests the genomic
-      // parameters under their entry type.
-      const VariantQuery& q = *request->variant;
-      json p = json::object();
-      if (!q.reference_name.empty()) p["referenceName"] = q.reference_name;
-      if (q.start) {
-        p["start"] = q.start_max ? json::array({*q.start, *q.start_max}) : json::array({*q.start});
-      }
-      if (q.end) {
-        p["end"] = q.end_max ? json::array({*q.end, *q.end_max}) : json::array({*q.end});
-      }
-      if (!q.reference_bases.empty()) p["referenceBases"] = q.reference_bases;
-      if (!q.alternate_bases.empty()) p["alternateBases"] = q.alternate_bases;
-      if (!q.variant_type.empty()) p["variantType"] = q.variant_type;
-      if (!q.gene_id.empty()) p["geneId"] = q.gene_id;
-      if (!q.assembly_id.empty()) p["assemblyId"] = q.assembly_id;
-      if (q.min_length) p["variantMinLength"] = *q.min_length;
-      if (q.max_length) p["variantMaxLength"] = *q.max_length;
-      summary["requestParameters"] = {{"genomicVariation", std::move(p)}};
-    }
-  }
-  meta["receivedRequestSummary"] = std::move(summary);
-  return meta;
+  return ResponseMeta(config_.id, request, returned, entity_type);
 }
 
 json Beacon::InfoResults() const {
@@ -366,67 +278,13 @@ json Beacon::ServiceInfo() const {
 }
 
 json Beacon::MapResponse() const {
-  std::string root = config_.public_url + "/api";
-  json sets;
-  for (const auto& et : kEntryTypes) {
-    json e;
-    e["entryType"] = et.id;
-    e["rootUrl"] = root + "/" + std::string(et.path);
-    e["singleEntryUrl"] = root + "/" + std::string(et.path) + "/{id}";
-    json related = json::object();
-    if (et.id == "genomicVariant") {
-      related["individual"] = {{"returnedEntryType", "individual"},
-                               {"url", root + "/g_variants/{id}/individuals"}};
-    } else if (et.id == "dataset") {
-      related["genomicVariant"] = {{"returnedEntryType", "genomicVariant"},
-                                   {"url", root + "/datasets/{id}/g_variants"}};
-      related["individual"] = {{"returnedEntryType", "individual"},
-                               {"url", root + "/datasets/{id}/individuals"}};
-    }
-    e["endpoints"] = std::move(related);
-    sets[std::string(et.id)] = std::move(e);
-  }
-  json out;
-  out["meta"] = InformationalMeta("map");
-  out["response"] = {{"$schema", "beacon-map-v2.0.0"}, {"endpointSets", std::move(sets)}};
-  return out;
+  return beacon::MapResponse(config_.id, config_.public_url + "/api");
 }
 
-json Beacon::EntryTypesResponse() const {
-  json types;
-  for (const auto& et : kEntryTypes) {
-    json t;
-    t["id"] = et.id;
-    t["name"] = et.name;
-    t["ontologyTermForThisType"] = {{"id", et.ontology_id}, {"label", et.ontology_label}};
-    t["partOfSpecification"] = "Beacon v2.1.1";
-    t["defaultSchema"] = {{"id", et.schema_name},
-                          {"name", "Default schema for " + std::string(et.name)},
-                          {"referenceToSchemaDefinition",
-                           std::string(kSchemaBase) + "models/json/beacon-v2-default-model/" +
-                               std::string(et.schema_dir) + "/defaultSchema.json"},
-                          {"schemaVersion", "v2.1.1"}};
-    t["nonFilteredQueriesAllowed"] = true;
-    types[std::string(et.id)] = std::move(t);
-  }
-  json out;
-  out["meta"] = InformationalMeta("entryType");
-  out["response"] = {{"entryTypes", std::move(types)}};
-  return out;
-}
+json Beacon::EntryTypesResponse() const { return beacon::EntryTypesResponse(config_.id); }
 
 json Beacon::ConfigurationResponse() const {
-  json cfg;
-  cfg["$schema"] = "beacon-configuration-v2.0.0";
-  cfg["maturityAttributes"] = {{"productionStatus", "PROD"}};
-  cfg["securityAttributes"] = {
-      {"defaultGranularity", GranularityName(config_.policy.public_granularity)},
-      {"securityLevels", json::array({"PUBLIC", "REGISTERED", "CONTROLLED"})}};
-  cfg["entryTypes"] = EntryTypesResponse()["response"]["entryTypes"];
-  json out;
-  out["meta"] = InformationalMeta("configuration");
-  out["response"] = std::move(cfg);
-  return out;
+  return beacon::ConfigurationResponse(config_.id, config_.policy.public_granularity);
 }
 
 std::string Beacon::OntologyLabel(std::string_view id) const {
@@ -466,24 +324,7 @@ json Beacon::FilteringTermsResponse() const {
     if (auto it = labels.find(id); it != labels.end()) t["label"] = it->second;
     list.push_back(std::move(t));
   }
-  json resources = json::array();
-  resources.push_back({{"id", "hp"},
-                       {"name", "Human Phenotype Ontology"},
-                       {"url", "https://purl.obolibrary.org/obo/hp.owl"},
-                       {"version", hpo_ ? hpo_->version() : std::string()},
-                       {"nameSpacePrefix", "HP"},
-                       {"iriPrefix", "http://purl.obolibrary.org/obo/HP_"}});
-  resources.push_back({{"id", "ncit"},
-                       {"name", "NCI Thesaurus"},
-                       {"url", "http://purl.obolibrary.org/obo/ncit.owl"},
-                       {"nameSpacePrefix", "NCIT"},
-                       {"iriPrefix", "http://purl.obolibrary.org/obo/NCIT_"}});
-  resources.push_back({{"id", "duo"},
-                       {"name", "Data Use Ontology"},
-                       {"url", "http://purl.obolibrary.org/obo/duo.owl"},
-                       {"version", "2021-02-23"},
-                       {"nameSpacePrefix", "DUO"},
-                       {"iriPrefix", "http://purl.obolibrary.org/obo/DUO_"}});
+  json resources = OntologyResources(hpo_ ? hpo_->version() : std::string());
   json out;
   out["meta"] = InformationalMeta("filteringTerm");
   out["response"] = {{"filteringTerms", std::move(list)}, {"resources", std::move(resources)}};
@@ -1157,7 +998,7 @@ std::string Beacon::RenderAggregateText(const BeaconRequest& r,
       total_exact = false;
     }
   }
-  const auto& et = EntryType(entity_type == "genomicVariation" ? "genomicVariant" : entity_type);
+  const EntryTypeInfo& et = *FindEntryType(entity_type);  // genomicVariation or individual
   std::string out;
   out.reserve(1024);
   out += "{\"meta\":{\"apiVersion\":";

@@ -30,6 +30,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "beacon/framework.h"
 #include "beacon/gene_table.h"
 #include "beacon/request.h"
 #include "core/config.h"
@@ -38,8 +39,6 @@
 #include "store/store.h"
 
 namespace genomefed::beacon {
-
-inline constexpr std::string_view kApiVersion = "v2.1.1";
 
 // What one caller may receive from one dataset.
 struct DatasetAccess {

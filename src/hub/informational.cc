@@ -2,30 +2,13 @@
 
 #include <map>
 
+#include "beacon/framework.h"
 #include "hub/catalogue.h"
 
 namespace genomefed::hub {
 namespace {
 
 using nlohmann::json;
-
-constexpr std::string_view kSchemaBase =
-    "https://raw.githubusercontent.com/ga4gh-beacon/beacon-v2/main/";
-
-struct EntryTypeInfo {
-  std::string_view id, name, path, schema_dir, ontology_id, ontology_label, schema_name;
-};
-
-// The entry types the network serves (those every genomefed node serves).
-constexpr EntryTypeInfo kEntryTypes[] = {
-    {"genomicVariant", "Genomic Variants", "g_variants", "genomicVariations", "ENSGLOSSARY:0000092",
-     "Variant", "beacon-g_variant-v2.0.0"},
-    {"individual", "Individuals", "individuals", "individuals", "NCIT:C25190", "Person",
-     "beacon-individual-v2.0.0"},
-    {"dataset", "Datasets", "datasets", "datasets", "NCIT:C47824", "Data set",
-     "beacon-dataset-v2.0.0"},
-    {"cohort", "Cohorts", "cohorts", "cohorts", "NCIT:C61512", "Cohort", "beacon-cohort-v2.0.0"},
-};
 
 std::string Name(const HubIdentity& hub) { return hub.name.empty() ? hub.id : hub.name; }
 
@@ -71,68 +54,14 @@ json ServiceInfoResponse(const HubIdentity& hub) {
 }
 
 json MapResponse(const HubIdentity& hub) {
-  std::string root = hub.public_url + "/api";
-  json sets;
-  for (const auto& et : kEntryTypes) {
-    json e;
-    e["entryType"] = et.id;
-    e["rootUrl"] = root + "/" + std::string(et.path);
-    e["singleEntryUrl"] = root + "/" + std::string(et.path) + "/{id}";
-    json related = json::object();
-    if (et.id == "genomicVariant") {
-      related["individual"] = {{"returnedEntryType", "individual"},
-                               {"url", root + "/g_variants/{id}/individuals"}};
-    } else if (et.id == "dataset") {
-      related["genomicVariant"] = {{"returnedEntryType", "genomicVariant"},
-                                   {"url", root + "/datasets/{id}/g_variants"}};
-      related["individual"] = {{"returnedEntryType", "individual"},
-                               {"url", root + "/datasets/{id}/individuals"}};
-    }
-    e["endpoints"] = std::move(related);
-    sets[std::string(et.id)] = std::move(e);
-  }
-  json out;
-  out["meta"] = InformationalMeta(hub, "map");
-  out["response"] = {{"$schema", "beacon-map-v2.0.0"}, {"endpointSets", std::move(sets)}};
-  return out;
+  return beacon::MapResponse(hub.id, hub.public_url + "/api");
 }
 
-json EntryTypesResponse(const HubIdentity& hub) {
-  json types;
-  for (const auto& et : kEntryTypes) {
-    json t;
-    t["id"] = et.id;
-    t["name"] = et.name;
-    t["ontologyTermForThisType"] = {{"id", et.ontology_id}, {"label", et.ontology_label}};
-    t["partOfSpecification"] = "Beacon v2.1.1";
-    t["defaultSchema"] = {{"id", et.schema_name},
-                          {"name", "Default schema for " + std::string(et.name)},
-                          {"referenceToSchemaDefinition",
-                           std::string(kSchemaBase) + "models/json/beacon-v2-default-model/" +
-                               std::string(et.schema_dir) + "/defaultSchema.json"},
-                          {"schemaVersion", "v2.1.1"}};
-    t["nonFilteredQueriesAllowed"] = true;
-    types[std::string(et.id)] = std::move(t);
-  }
-  json out;
-  out["meta"] = InformationalMeta(hub, "entryType");
-  out["response"] = {{"entryTypes", std::move(types)}};
-  return out;
-}
+json EntryTypesResponse(const HubIdentity& hub) { return beacon::EntryTypesResponse(hub.id); }
 
 json ConfigurationResponse(const HubIdentity& hub) {
-  json cfg;
-  cfg["$schema"] = "beacon-configuration-v2.0.0";
-  cfg["maturityAttributes"] = {{"productionStatus", "PROD"}};
   // Each node applies its own policy; the network can promise no more than yes/no by default.
-  cfg["securityAttributes"] = {
-      {"defaultGranularity", "boolean"},
-      {"securityLevels", json::array({"PUBLIC", "REGISTERED", "CONTROLLED"})}};
-  cfg["entryTypes"] = EntryTypesResponse(hub)["response"]["entryTypes"];
-  json out;
-  out["meta"] = InformationalMeta(hub, "configuration");
-  out["response"] = std::move(cfg);
-  return out;
+  return beacon::ConfigurationResponse(hub.id, Granularity::kBoolean);
 }
 
 json FilteringTermsResponse(const HubIdentity& hub, const std::vector<CatalogueTerm>& terms) {
@@ -154,23 +83,7 @@ json FilteringTermsResponse(const HubIdentity& hub, const std::vector<CatalogueT
     if (!m.label.empty()) t["label"] = m.label;
     list.push_back(std::move(t));
   }
-  json resources = json::array();
-  resources.push_back({{"id", "hp"},
-                       {"name", "Human Phenotype Ontology"},
-                       {"url", "https://purl.obolibrary.org/obo/hp.owl"},
-                       {"nameSpacePrefix", "HP"},
-                       {"iriPrefix", "http://purl.obolibrary.org/obo/HP_"}});
-  resources.push_back({{"id", "ncit"},
-                       {"name", "NCI Thesaurus"},
-                       {"url", "http://purl.obolibrary.org/obo/ncit.owl"},
-                       {"nameSpacePrefix", "NCIT"},
-                       {"iriPrefix", "http://purl.obolibrary.org/obo/NCIT_"}});
-  resources.push_back({{"id", "duo"},
-                       {"name", "Data Use Ontology"},
-                       {"url", "http://purl.obolibrary.org/obo/duo.owl"},
-                       {"version", "2021-02-23"},
-                       {"nameSpacePrefix", "DUO"},
-                       {"iriPrefix", "http://purl.obolibrary.org/obo/DUO_"}});
+  json resources = beacon::OntologyResources("");
   json out;
   out["meta"] = InformationalMeta(hub, "filteringTerm");
   out["response"] = {{"filteringTerms", std::move(list)}, {"resources", std::move(resources)}};

@@ -3,20 +3,12 @@
 #include <algorithm>
 #include <optional>
 
+#include "beacon/framework.h"
+
 namespace genomefed::hub {
 namespace {
 
 using nlohmann::json;
-
-std::string_view SchemaName(std::string_view entity_type) {
-  if (entity_type == "genomicVariation" || entity_type == "genomicVariant") {
-    return "beacon-g_variant-v2.0.0";
-  }
-  if (entity_type == "individual") return "beacon-individual-v2.0.0";
-  if (entity_type == "dataset") return "beacon-dataset-v2.0.0";
-  if (entity_type == "cohort") return "beacon-cohort-v2.0.0";
-  return entity_type;
-}
 
 // A node answer that passed the shape checks.
 struct Parsed {
@@ -118,64 +110,12 @@ Granularity MinG(Granularity a, Granularity b) { return a < b ? a : b; }
 }  // namespace
 
 json InformationalMeta(const HubIdentity& hub, std::string_view entity_type) {
-  json meta;
-  meta["beaconId"] = hub.id;
-  meta["apiVersion"] = "v2.1.1";
-  if (entity_type == "info") {
-    meta["returnedSchemas"] =
-        json::array({{{"entityType", "info"}, {"schema", "beacon-info-v2.0.0"}}});
-  } else {
-    meta["returnedSchemas"] = json::array({{{"entityType", entity_type}, {"schema", entity_type}}});
-  }
-  return meta;
+  return beacon::InformationalMeta(hub.id, entity_type);
 }
 
 json ResponseMeta(const HubIdentity& hub, const beacon::BeaconRequest* request,
                   Granularity returned, std::string_view entity_type) {
-  json meta;
-  meta["beaconId"] = hub.id;
-  meta["apiVersion"] = "v2.1.1";
-  meta["returnedGranularity"] = GranularityName(returned);
-  meta["returnedSchemas"] = json::array(
-      {{{"entityType", entity_type}, {"schema", std::string(SchemaName(entity_type))}}});
-  json summary;
-  summary["apiVersion"] =
-      request && !request->api_version.empty() ? request->api_version : std::string("v2.1.1");
-  summary["requestedSchemas"] = json::array();
-  summary["pagination"] = {{"skip", request ? request->skip : 0},
-                           {"limit", request ? request->limit : 10}};
-  summary["requestedGranularity"] =
-      GranularityName(request ? request->requested() : Granularity::kBoolean);
-  if (request) {
-    summary["includeResultsetResponses"] = beacon::IncludeResultsetsName(request->include);
-    summary["testMode"] = request->test_mode;
-    if (!request->filters.empty()) {
-      json filters = json::array();
-      for (const auto& f : request->filters) {
-        filters.push_back(f.op.empty() ? f.id : f.id + f.op + f.value);
-      }
-      summary["filters"] = std::move(filters);
-    }
-    if (request->variant) {
-      const beacon::VariantQuery& q = *request->variant;
-      json p = json::object();
-      if (!q.reference_name.empty()) p["referenceName"] = q.reference_name;
-      if (q.start) {
-        p["start"] = q.start_max ? json::array({*q.start, *q.start_max}) : json::array({*q.start});
-      }
-      if (q.end) p["end"] = q.end_max ? json::array({*q.end, *q.end_max}) : json::array({*q.end});
-      if (!q.reference_bases.empty()) p["referenceBases"] = q.reference_bases;
-      if (!q.alternate_bases.empty()) p["alternateBases"] = q.alternate_bases;
-      if (!q.variant_type.empty()) p["variantType"] = q.variant_type;
-      if (!q.gene_id.empty()) p["geneId"] = q.gene_id;
-      if (!q.assembly_id.empty()) p["assemblyId"] = q.assembly_id;
-      if (q.min_length) p["variantMinLength"] = *q.min_length;
-      if (q.max_length) p["variantMaxLength"] = *q.max_length;
-      summary["requestParameters"] = {{"genomicVariation", std::move(p)}};
-    }
-  }
-  meta["receivedRequestSummary"] = std::move(summary);
-  return meta;
+  return beacon::ResponseMeta(hub.id, request, returned, entity_type);
 }
 
 json ErrorResponse(const HubIdentity& hub, int http_status, std::string_view message,
