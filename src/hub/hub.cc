@@ -142,13 +142,10 @@ Result<std::unique_ptr<Hub>> Hub::Start(HubOptions options) {
 
   http::Router router;
   GF_RETURN_IF_ERROR(hub->AddRoutes(router));
-  http::ServerOptions so;
   GF_ASSIGN_OR_RETURN(
-      HostPort hp,
-      ParseHostPort(options.listen_override.empty() ? cfg.listen : options.listen_override));
-  so.host = hp.host;
-  so.port = hp.port;
-  so.limits = cfg.limits;
+      http::ServerOptions so,
+      http::MakeServerOptions(
+          options.listen_override.empty() ? cfg.listen : options.listen_override, cfg.limits));
   so.server_name = "genomefed-hub";
   so.access_log = options.access_log;
   Hub* self = hub.get();

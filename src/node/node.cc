@@ -101,13 +101,10 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
     log::info("node {}: gene table {} loaded ({} genes)", cfg.id, cfg.gene_table.string(),
               node->genes_->size());
   }
-  http::ServerOptions so;
   GF_ASSIGN_OR_RETURN(
-      HostPort hp,
-      ParseHostPort(options.listen_override.empty() ? cfg.listen : options.listen_override));
-  so.host = hp.host;
-  so.port = hp.port;
-  so.limits = cfg.limits;
+      http::ServerOptions so,
+      http::MakeServerOptions(
+          options.listen_override.empty() ? cfg.listen : options.listen_override, cfg.limits));
   so.server_name = "genomefed-node";
   so.access_log = options.access_log;
   // The Beacon (and the default access decision, whose visa values are URLs of this node) is
