@@ -137,6 +137,10 @@ Result<uint64_t> SegmentWriter::AddSite(std::string_view encoded_site) {
     }
     p = end;
   }
+  if (scratch_.size() == 4 && scratch_[1] == 0 && scratch_[2] == 0 && scratch_[3] == 0) {
+    scratch_.resize(1);  // three empty sets
+    scratch_[0] = static_cast<char>(scratch_[0] | kSiteUniform);
+  }
   GF_RETURN_IF_ERROR(Write(scratch_));
   ++site_count_;
   return offset;
@@ -365,11 +369,13 @@ Status Segment::Validate() {
       const uint64_t site_off = off - back;
       if (site_off != last_site) {
         const uint8_t head = d[site_off];
-        if ((head & kSiteBaseMask) > 2 || (head >> (kSiteDeltaShift + 3)) != 0) {
+        const bool uniform = (head & kSiteUniform) != 0;
+        if ((head & kSiteBaseMask) > 2 || (head >> 6) != 0 ||
+            (uniform && (head >> kSiteDeltaShift) != (kSiteUniform >> kSiteDeltaShift))) {
           return corrupt(site_off, "bad site head byte");
         }
         size_t p = site_off + 1;
-        for (int k = 0; k < 3 && p != SIZE_MAX; ++k) {
+        for (int k = 0; k < 3 && p != SIZE_MAX && !uniform; ++k) {
           if ((head >> (kSiteDeltaShift + k)) & 1) {  // earlier set + added − removed
             uint64_t ref_back = 0;
             const size_t n = GetVarint(d + p, d + arena_end, &ref_back);
@@ -462,6 +468,7 @@ uint64_t Segment::AlleleNumber(uint64_t i, const SampleSet* filter) const {
   const int64_t in_batch =
       filter == nullptr ? batch_size_ : CountAndAdvance(batch, universe_, filter);
   int64_t an = base * in_batch;
+  if (head & kSiteUniform) return static_cast<uint64_t>(an);
   const uint8_t* p = blob + 1;
   for (int64_t k = 0; k < 3; ++k) {
     int64_t n;

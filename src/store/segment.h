@@ -38,9 +38,12 @@ struct SiteCalls {
 void EncodeSite(const SiteCalls& site, uint32_t universe, std::string& out);
 
 // Site blob head byte: bits 0–1 the base, bit 2 + k set when S_k is stored as a difference
-// from an earlier set (see docs/formats/store.md).
+// from an earlier set, bit 5 when there are no exceptions at all (docs/formats/store.md).
 inline constexpr uint8_t kSiteBaseMask = 0x03;
 inline constexpr int kSiteDeltaShift = 2;
+// Bit 5: every sample has the base count; no sets follow (real files often have no missing
+// calls at all).
+inline constexpr uint8_t kSiteUniform = 0x20;
 // Exception sets this large are kept as references for later sites' differences (haploid
 // males on chrX repeat on every chrX site; per-call missingness changes a few ids).
 inline constexpr size_t kSiteDeltaMinIds = 16;

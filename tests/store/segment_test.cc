@@ -111,6 +111,8 @@ TEST(Segment, WriteOpenLookup) {
   EXPECT_EQ((*seg)->alt(1), "T");
   EXPECT_EQ((*seg)->ref(2), "AC");
   EXPECT_EQ(CarrierSetToVector((*seg)->carrier_sets(0), 10), std::vector<SampleId>({1, 2}));
+  EXPECT_EQ(*(*seg)->site(0), 2 | kSiteUniform);  // no exceptions: the head byte alone
+  EXPECT_EQ((*seg)->AlleleNumber(0, nullptr), 20u);
   EXPECT_FALSE(std::filesystem::exists(dir / "s.gfs.sites"));
 }
 
