@@ -1,5 +1,7 @@
 #include "node/node.h"
 
+#include <ctime>
+
 #include "core/log.h"
 #include "passport/clock.h"
 #include "passport/rights.h"
@@ -72,7 +74,14 @@ Status AddBeaconRoutes(http::Router& router, std::string_view base, const beacon
           call.body = req.body;
           RequestAccess caller = access(req);
           beacon::Reply reply = beacon->Handle(call, caller.access, caller.gate);
-          return http::Response::Json(std::move(reply.body), reply.status);
+          http::Response res = http::Response::Json(std::move(reply.body), reply.status);
+          if (reply.status == 429) {
+            // Budgets are per UTC day (policy.h): say when this one is restored (RFC 9110).
+            const int64_t now = std::time(nullptr);
+            res.headers.emplace_back("Retry-After",
+                                     std::to_string((now / 86400 + 1) * 86400 - now));
+          }
+          return res;
         }));
   }
   return Status::Ok();

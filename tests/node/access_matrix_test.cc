@@ -480,6 +480,13 @@ TEST_F(AccessMatrixTest, RareAlleleBudgetIs429WhenSpent) {
   EXPECT_EQ(j["error"]["errorCode"], 429);
   EXPECT_NE(j["error"]["errorMessage"].get<std::string>().find("budget"), std::string::npos);
   EXPECT_FALSE(j.contains("responseSummary"));
+  std::optional<int64_t> retry_after;
+  for (const auto& [name, value] : spent.headers) {
+    if (name == "retry-after") retry_after = std::stoll(value);
+  }
+  ASSERT_TRUE(retry_after.has_value()) << "429 without Retry-After";
+  EXPECT_GT(*retry_after, 0);
+  EXPECT_LE(*retry_after, 86400);
   EXPECT_EQ(Get(node, by_id, "").status, 429);
   EXPECT_EQ(Get(node, std::string("/api/individuals?") + kRareQuery, "").status, 429);
   EXPECT_EQ(Get(node, absent, "").status, 200);
