@@ -72,39 +72,57 @@ struct Work {
   uint64_t sequence = 0;
 };
 
-// The first sample at or after `s` whose diploid int8 call (two bytes in BCF encoding) is not
-// 0/0 or 0|0 (bytes 2 or 3: (index 0 + 1) << 1 | phase), or `n`. Most of a file's calls are
-// 0/0, so this scan is most of the work of classifying a record.
-size_t NextNonRefPortable(const uint8_t* gt, size_t s, size_t n) {
+// Writes to `out` the samples (< n) whose diploid int8 call (two bytes in BCF encoding) is not
+// 0/0 or 0|0 (bytes 2 or 3: (index 0 + 1) << 1 | phase), in order, and returns how many. Most
+// of a file's calls are 0/0, so this scan is most of the work of classifying a record; one
+// call per record, so that the per-call cost does not multiply with the carriers.
+size_t CollectNonRefPortable(const uint8_t* gt, size_t n, uint32_t* out) {
   constexpr uint64_t kPhase = 0x0101010101010101ull, kRef = 0x0202020202020202ull;
+  constexpr uint64_t kLow = 0x00FF00FF00FF00FFull;
+  size_t count = 0, s = 0;
   for (; s + 4 <= n; s += 4) {
     uint64_t w;
     std::memcpy(&w, gt + 2 * s, 8);
     const uint64_t x = (w & ~kPhase) ^ kRef;
-    if (x != 0) return s + static_cast<size_t>(std::countr_zero(x)) / 16;
+    if (x == 0) continue;
+    uint64_t lanes = (x | (x >> 8)) & kLow;  // byte 2j non-zero: sample s + j
+    while (lanes != 0) {
+      const int j = std::countr_zero(lanes) / 16;
+      out[count++] = static_cast<uint32_t>(s) + static_cast<uint32_t>(j);
+      lanes &= ~(uint64_t{0xFF} << (16 * j));
+    }
   }
   for (; s < n; ++s) {
-    if ((gt[2 * s] & 0xFE) != 2 || (gt[2 * s + 1] & 0xFE) != 2) return s;
+    if ((gt[2 * s] & 0xFE) != 2 || (gt[2 * s + 1] & 0xFE) != 2)
+      out[count++] = static_cast<uint32_t>(s);
   }
-  return n;
+  return count;
 }
 
 // The same, 16 samples (32 bytes) per AVX2 compare.
-__attribute__((target("avx2"))) size_t NextNonRefAvx2(const uint8_t* gt, size_t s, size_t n) {
+__attribute__((target("avx2"))) size_t CollectNonRefAvx2(const uint8_t* gt, size_t n,
+                                                         uint32_t* out) {
   const __m256i clear_phase = _mm256_set1_epi8(static_cast<char>(0xFE));
   const __m256i ref = _mm256_set1_epi8(2);
+  size_t count = 0, s = 0;
   for (; s + 16 <= n; s += 16) {
     const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(gt + 2 * s));
     const __m256i eq = _mm256_cmpeq_epi8(_mm256_and_si256(v, clear_phase), ref);
-    const uint32_t differ = ~static_cast<uint32_t>(_mm256_movemask_epi8(eq));
-    if (differ != 0) return s + static_cast<size_t>(std::countr_zero(differ)) / 2;
+    uint32_t differ = ~static_cast<uint32_t>(_mm256_movemask_epi8(eq));  // 2 bits per sample
+    while (differ != 0) {
+      const int j = std::countr_zero(differ) / 2;
+      out[count++] = static_cast<uint32_t>(s) + static_cast<uint32_t>(j);
+      differ &= ~(3u << (2 * j));
+    }
   }
-  return NextNonRefPortable(gt, s, n);
+  const size_t tail = CollectNonRefPortable(gt + 2 * s, n - s, out + count);
+  for (size_t k = count; k < count + tail; ++k) out[k] += static_cast<uint32_t>(s);
+  return count + tail;
 }
 
-using NextNonRefFn = size_t (*)(const uint8_t*, size_t, size_t);
-const NextNonRefFn kNextNonRef =
-    __builtin_cpu_supports("avx2") ? NextNonRefAvx2 : NextNonRefPortable;
+using CollectNonRefFn = size_t (*)(const uint8_t*, size_t, uint32_t*);
+const CollectNonRefFn kCollectNonRef =
+    __builtin_cpu_supports("avx2") ? CollectNonRefAvx2 : CollectNonRefPortable;
 
 // Turns one decoded record into its encoded site and alleles. Runs on worker threads.
 class RecordEncoder {
@@ -214,7 +232,7 @@ class RecordEncoder {
  private:
   // Classifies every sample's call of `r` (values of type T) into the carrier sets and the
   // called-count exceptions (0 and 1 called alleles; 2 is implied). A diploid 0/0 is the bulk of
-  // every file, so int8 diploid vectors are scanned 16 samples at a time (NextNonRef).
+  // every file, so int8 diploid vectors are scanned 16 samples at a time (CollectNonRef).
   template <typename T>
   Status Classify(const vcf::DecodedRecord& r, T vector_end, T missing) {
     const size_t n_samples = file_.samples().size();
@@ -268,8 +286,11 @@ class RecordEncoder {
       if (stride == 2) {
         // A diploid call of two valid alleles (the usual non-reference call) is handled
         // inline; anything else takes classify_one.
-        while ((s = kNextNonRef(r.gt, s, n_samples)) < n_samples) {
-          const size_t sample = s++;
+        non_ref_.resize(n_samples);
+        const size_t count = kCollectNonRef(r.gt, n_samples, non_ref_.data());
+        s = n_samples;
+        for (size_t c = 0; c < count; ++c) {
+          const size_t sample = non_ref_[c];
           const int a = gt[2 * sample], b = gt[2 * sample + 1];
           const int x0 = (a >> 1) - 1, x1 = (b >> 1) - 1;
           if (a >= 2 && b >= 2 && x0 < n_alleles && x1 < n_alleles) {
@@ -308,6 +329,7 @@ class RecordEncoder {
   std::vector<std::vector<SampleId>> carriers_;
   std::vector<SampleId> exceptions_[3];
   std::vector<uint8_t> called_;
+  std::vector<uint32_t> non_ref_;  // CollectNonRef's output
   store::SiteCalls site_;
 };
 
