@@ -232,13 +232,14 @@ void EncodeCarrierSet(std::span<const SampleId> ids, uint32_t universe, std::str
     }
     if (ContainerOf(card, width).elias_fano) {
       AppendEliasFano(ids.subspan(i, j - i), width, out);
-    } else {
-      std::vector<uint64_t> words((width + 63) / 64, 0);
+    } else {  // little-endian words: bit b of the chunk is bit b % 8 of byte b / 8
+      const size_t at = out.size();
+      out.resize(at + BitsetBytes(width), '\0');
+      auto* bits = reinterpret_cast<uint8_t*>(out.data() + at);
       for (size_t k = i; k < j; ++k) {
         const uint32_t low = ids[k] & 0xFFFF;
-        words[low >> 6] |= uint64_t{1} << (low & 63);
+        bits[low >> 3] = static_cast<uint8_t>(bits[low >> 3] | (1u << (low & 7)));
       }
-      out.append(reinterpret_cast<const char*>(words.data()), words.size() * 8);
     }
     i = j;
   }
@@ -397,9 +398,24 @@ void CarrierSetAddTo(const uint8_t* p, uint32_t universe, const SampleSet* filte
 }
 
 std::vector<SampleId> CarrierSetToVector(const uint8_t* p, uint32_t universe) {
-  SampleSet s(universe);
-  CarrierSetAddTo(p, universe, nullptr, s);
-  return s.ToVector();
+  std::vector<SampleId> ids;
+  ForEachChunk(p, universe, [&](const ChunkHead& h, const uint8_t* payload) {
+    const SampleId base = h.key * kChunkBits;
+    if (h.container.elias_fano) {
+      ForEachEliasFano(payload, h.card, h.container.shape,
+                       [&](uint32_t low) { ids.push_back(base + low); });
+    } else {
+      const size_t words = (h.width + 63) / 64;
+      for (size_t w = 0; w < words; ++w) {
+        uint64_t bits = Load64(payload + 8 * w);
+        while (bits != 0) {
+          ids.push_back(base + static_cast<SampleId>(w * 64 + std::countr_zero(bits)));
+          bits &= bits - 1;
+        }
+      }
+    }
+  });
+  return ids;
 }
 
 }  // namespace genomefed::store
