@@ -234,7 +234,7 @@ class RecordEncoder {
   // called-count exceptions (0 and 1 called alleles; 2 is implied). A diploid 0/0 is the bulk of
   // every file, so int8 diploid vectors are scanned 16 samples at a time (CollectNonRef).
   template <typename T>
-  Status Classify(const vcf::DecodedRecord& r, T vector_end, T missing) {
+  [[gnu::flatten]] Status Classify(const vcf::DecodedRecord& r, T vector_end, T missing) {
     const size_t n_samples = file_.samples().size();
     const int n_alleles = static_cast<int>(r.alleles.size());
     const int stride = r.stride;
