@@ -8,7 +8,8 @@
 # CPU-second of each server process, which stays meaningful on a loaded machine.
 #
 #   bench/beacon_bench.sh [BUILD_DIR]   (default build/release; needs bench/beacon_node_bench)
-# Env: DURATION (5s), CONNECTIONS (32), SKIP_PG=1 to leave out PostgreSQL.
+# Env: DURATION (5s), CONNECTIONS (32), SKIP_PG=1 to leave out PostgreSQL, NODE_THREADS (1; the
+# nginx comparison is only like for like at 1, the PostgreSQL wall-clock one at 2).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 build="${1:-$here/../build/release}"
@@ -39,7 +40,7 @@ cpu_ticks() { local t=0 p; for p in "$@"; do [[ -r /proc/$p/stat ]] && t=$((t + 
 cpu_ticks_tree() { awk '{print $14+$15+$16+$17}' "/proc/$1/stat"; }
 hz="$(getconf CLK_TCK)"
 
-"$bin" --vcf "$vcf" --samples "$samples" --work "$work" --threads 1 >"$work/node.out" 2>"$work/node.log" &
+"$bin" --vcf "$vcf" --samples "$samples" --work "$work" --threads "${NODE_THREADS:-1}" >"$work/node.out" 2>"$work/node.log" &
 node_pid=$!; pids+=("$node_pid")
 for _ in $(seq 300); do grep -q '^port=' "$work/node.out" 2>/dev/null && break; sleep 0.1; done
 port="$(sed -n 's/^port=//p' "$work/node.out")"
@@ -167,7 +168,7 @@ if pg:
     pgc, gfc = float("${pg_cpu:-0}"), float("${gf_cpu:-0}")
     print(f"PostgreSQL filtered carrier count (pgbench -M prepared -c8, latency avg $pg_p): "
           f"{float(pg):.0f} q/s, {pgc:.0f} q/cpu-s of the server; "
-          f"node /individuals same counts (1 thread): {gf:.0f} q/s (p50 $gf_p50, p99 $gf_p99), "
+          f"node /individuals same counts (${NODE_THREADS:-1} thread(s)): {gf:.0f} q/s (p50 $gf_p50, p99 $gf_p99), "
           f"{gfc:.0f} req/cpu-s")
     print(f"ratio node / PostgreSQL: wall {gf/float(pg):.1f}x, per server CPU-second "
           f"{(gfc/pgc if pgc else 0):.1f}x  (goal >= 20x)")
