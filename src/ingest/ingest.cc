@@ -121,8 +121,10 @@ __attribute__((target("avx2"))) size_t CollectNonRefAvx2(const uint8_t* gt, size
 }
 
 using CollectNonRefFn = size_t (*)(const uint8_t*, size_t, uint32_t*);
-const CollectNonRefFn kCollectNonRef =
-    __builtin_cpu_supports("avx2") ? CollectNonRefAvx2 : CollectNonRefPortable;
+const CollectNonRefFn kCollectNonRef = [] {
+  __builtin_cpu_init();  // this runs during static initialisation
+  return __builtin_cpu_supports("avx2") ? CollectNonRefAvx2 : CollectNonRefPortable;
+}();
 
 // Turns one decoded record into its encoded site and alleles. Runs on worker threads.
 class RecordEncoder {
