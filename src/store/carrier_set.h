@@ -12,7 +12,8 @@
 // about 2 + log2(width / cardinality) bits per id instead of 16): on the synthetic 2,504 × 50,000
 // cohort of BENCHMARKS.md "Ingest vs bcftools" that cut an allele's four carrier sets from 124
 // to 92 bytes, and 1000 Genomes chrMT's haploid sets from 27 to 16; a filtered count costs about
-// twice version 1's (store_bench: 48 vs 25 ns at 2,504 samples, 850 vs 405 ns at 100,000). Lists
+// twice version 1's or more (store_bench: 48 vs 25 ns at 2,504 samples, 0.85–1.08 vs 0.41 µs at
+// 100,000). Lists
 // hold at most max(256, bitset bytes / 2) ids (version 1's uint16 lists stopped at bitset bytes /
 // 2: 160 of 2,504, 4,096 of a 64 Ki chunk) so a filtered count decodes few ids.
 //
