@@ -13,9 +13,8 @@
 // cohort of BENCHMARKS.md "Ingest vs bcftools" that cut an allele's four carrier sets from 124
 // to 92 bytes, and 1000 Genomes chrMT's haploid sets from 27 to 16; a filtered count costs about
 // twice version 1's or more (store_bench: 48 vs 25 ns at 2,504 samples, 0.85–1.08 vs 0.41 µs at
-// 100,000). Lists
-// hold at most max(256, bitset bytes / 2) ids (version 1's uint16 lists stopped at bitset bytes /
-// 2: 160 of 2,504, 4,096 of a 64 Ki chunk) so a filtered count decodes few ids.
+// 100,000). Lists hold at most max(256, bitset bytes / 2) ids (version 1's uint16 lists stopped
+// at bitset bytes / 2: 160 of 2,504, 4,096 of a 64 Ki chunk) so a filtered count decodes few ids.
 //
 // Encoding (little-endian, docs/formats/store.md):
 //   universe ≤ 65,536: varint cardinality, then (when non-zero) one chunk payload of width
