@@ -2,9 +2,12 @@
 
 #include <toml++/toml.h>
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cstring>
 #include <set>
 
 #include "core/file.h"
@@ -49,6 +52,23 @@ Result<HostPort> ParseHostPort(std::string_view listen) {
   }
   hp.port = static_cast<uint16_t>(value);
   return hp;
+}
+
+std::string CanonicalIp(std::string_view text) {
+  const std::string s(text);
+  in_addr v4{};
+  char buf[INET6_ADDRSTRLEN];
+  if (::inet_pton(AF_INET, s.c_str(), &v4) == 1) {
+    return ::inet_ntop(AF_INET, &v4, buf, sizeof(buf)) ? std::string(buf) : std::string();
+  }
+  in6_addr v6{};
+  if (::inet_pton(AF_INET6, s.c_str(), &v6) != 1) return {};
+  static const unsigned char kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  if (std::memcmp(v6.s6_addr, kMapped, sizeof(kMapped)) == 0) {
+    std::memcpy(&v4, v6.s6_addr + 12, 4);
+    return ::inet_ntop(AF_INET, &v4, buf, sizeof(buf)) ? std::string(buf) : std::string();
+  }
+  return ::inet_ntop(AF_INET6, &v6, buf, sizeof(buf)) ? std::string(buf) : std::string();
 }
 
 std::string CanonicalAssembly(std::string_view assembly) {
@@ -253,8 +273,14 @@ Result<NodeConfig> ParseNodeConfig(std::string_view toml_text, std::string_view 
   GF_RETURN_IF_ERROR(r.Path("hpo_ontology", cfg.hpo_ontology, base_dir));
   GF_RETURN_IF_ERROR(r.Path("gene_table", cfg.gene_table, base_dir));
   GF_RETURN_IF_ERROR(r.String("log_level", cfg.log_level));
+  GF_RETURN_IF_ERROR(r.StringList("trusted_proxies", cfg.trusted_proxies));
   GF_RETURN_IF_ERROR(r.NoUnknownKeys());
   if (cfg.id.empty()) return r.Error(node, "id", "required");
+  for (std::string& proxy : cfg.trusted_proxies) {
+    std::string ip = CanonicalIp(proxy);
+    if (ip.empty()) return r.Error(node, "trusted_proxies", "'" + proxy + "' is not an IP address");
+    proxy = std::move(ip);
+  }
   if (cfg.data_dir.empty()) return r.Error(node, "data_dir", "required");
   if (cfg.name.empty()) cfg.name = cfg.id;
   GF_RETURN_IF_ERROR(ParseHostPort(cfg.listen).status());

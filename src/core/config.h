@@ -45,6 +45,10 @@ struct DatasetConfig {
   std::string assembly_id;
 };
 
+// The canonical text of an IPv4 or IPv6 address (inet_ntop of inet_pton; IPv4-mapped IPv6 as
+// IPv4), or "" when `text` is not one. Brackets and a ":port" suffix are not accepted.
+std::string CanonicalIp(std::string_view text);
+
 // "GRCh37" for GRCh37 / hg19 / b37 / hs37d5 / GRCh37.pN (any case), "GRCh38" for GRCh38 / hg38 /
 // GRCh38.pN; anything else unchanged. Coordinates of the two differ, so a query for one must
 // never match a dataset of the other.
@@ -72,6 +76,9 @@ struct NodeConfig {
   std::filesystem::path data_dir;
   std::filesystem::path hpo_ontology;  // optional OBO or JSON for descendant-expanded filters
   std::filesystem::path gene_table;    // optional BED/GTF for geneId queries
+  // Peers (IP addresses, e.g. the hub's) whose X-Forwarded-For names the real client: budgets
+  // of anonymous callers are then kept per client, not per proxy. Empty: the header is ignored.
+  std::vector<std::string> trusted_proxies;
   std::string log_level = "info";
   ServerLimits limits;
   PolicyConfig policy;

@@ -24,6 +24,51 @@ const std::string* Request::PathParam(std::string_view name) const {
   return it == path_params.end() ? nullptr : &it->second;
 }
 
+namespace {
+
+// "1.2.3.4:5", "[::1]:5", "::1" → canonical IP; "" when unparsable.
+std::string PeerIp(std::string_view addr) {
+  std::string host(addr);
+  if (!host.empty() && host.front() == '[') {
+    host = host.substr(
+        1, host.find(']') == std::string::npos ? std::string::npos : host.find(']') - 1);
+  } else if (std::count(host.begin(), host.end(), ':') == 1) {
+    host = host.substr(0, host.find(':'));
+  } else if (CanonicalIp(host).empty() && host.rfind(':') != std::string::npos) {
+    host = host.substr(0, host.rfind(':'));  // "v6addr:port" as some stacks print it
+  }
+  return CanonicalIp(host);
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace
+
+std::string ClientIp(const Request& req, const std::vector<std::string>& trusted_proxies) {
+  std::string client = PeerIp(req.client_address);
+  if (client.empty()) client = req.client_address;
+  auto trusted = [&](const std::string& ip) {
+    return std::find(trusted_proxies.begin(), trusted_proxies.end(), ip) != trusted_proxies.end();
+  };
+  const std::string* xff = req.Header("x-forwarded-for");
+  if (xff == nullptr || !trusted(client)) return client;
+  std::string_view rest = *xff;
+  while (!rest.empty()) {
+    const size_t comma = rest.rfind(',');
+    std::string_view entry = Trim(comma == std::string_view::npos ? rest : rest.substr(comma + 1));
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(0, comma);
+    std::string ip = PeerIp(entry);
+    if (ip.empty()) break;  // not an address: trust nothing further left
+    client = std::move(ip);
+    if (!trusted(client)) break;
+  }
+  return client;
+}
+
 Response Response::Json(std::string body, int status) {
   Response r;
   r.status = status;

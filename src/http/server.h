@@ -51,6 +51,13 @@ struct Request {
   const std::string* PathParam(std::string_view name) const;
 };
 
+// The client's IP address (canonical text, no port). The TCP peer's, unless the peer is one of
+// `trusted_proxies` (canonical IPs) and sent X-Forwarded-For: then the right-most address of
+// that header that is not itself a trusted proxy (entries are appended by each proxy, so those
+// left of it are the client's own claims and are not believed). Malformed entries stop the walk
+// at the last address that was checked.
+std::string ClientIp(const Request& req, const std::vector<std::string>& trusted_proxies);
+
 struct Response {
   int status = 200;
   std::string content_type = "application/json";

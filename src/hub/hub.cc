@@ -270,6 +270,12 @@ Status Hub::AddRoutes(http::Router& router) {
       if (const std::string* auth = req.Header("authorization")) {
         c.headers.emplace_back("Authorization", *auth);
       }
+      // The node keeps anonymous callers' budgets per client; it believes this header only
+      // from peers it lists in trusted_proxies.
+      const std::string peer = http::ClientIp(req, {});
+      const std::string* xff = req.Header("x-forwarded-for");
+      c.headers.emplace_back("X-Forwarded-For",
+                             xff != nullptr && xff->size() < 1024 ? *xff + ", " + peer : peer);
       if (c.method == "POST") {
         c.headers.emplace_back("Content-Type", "application/json");
         c.body = req.body;

@@ -41,18 +41,19 @@ AccessResolver PolicyAccessResolver(const NodeConfig& config,
     };
   };
   const std::vector<passport::DatasetRef> refs = passport::DatasetRefsFor(config, dataset_ids);
-  return [authorizer, policy, to_beacon, anonymous, refs,
-          gate_for](const http::Request& req) -> RequestAccess {
+  const std::vector<std::string> proxies = config.trusted_proxies;
+  return [authorizer, policy, to_beacon, anonymous, refs, gate_for,
+          proxies](const http::Request& req) -> RequestAccess {
     const std::string* auth = req.Header("authorization");
     if (auth == nullptr || auth->empty()) {
       return {[anonymous](std::string_view) { return anonymous; },
-              gate_for(policy::BudgetKey(passport::CallerRights{}, req.client_address))};
+              gate_for(policy::BudgetKey(passport::CallerRights{}, http::ClientIp(req, proxies)))};
     }
     auto rights = std::make_shared<passport::CallerRights>(authorizer->Authorize(*auth, refs));
     return {[rights, policy, to_beacon](std::string_view dataset_id) {
               return to_beacon(policy->AccessFor(rights->LevelFor(dataset_id)));
             },
-            gate_for(policy::BudgetKey(*rights, req.client_address))};
+            gate_for(policy::BudgetKey(*rights, http::ClientIp(req, proxies)))};
   };
 }
 

@@ -66,6 +66,22 @@ assembly_id = "hg38"
   EXPECT_EQ(CanonicalAssembly("CHM13"), "CHM13");
 }
 
+TEST(NodeConfig, TrustedProxiesAreCanonicalIps) {
+  auto cfg = ParseNodeConfig(
+      "[node]\nid = \"fi\"\ndata_dir = \"d\"\ntrusted_proxies = [\"127.0.0.1\", "
+      "\"::FFFF:10.0.0.1\", "
+      "\"2001:DB8::1\"]\n",
+      "node.toml", "/");
+  ASSERT_OK(cfg);
+  EXPECT_EQ(cfg->trusted_proxies,
+            (std::vector<std::string>{"127.0.0.1", "10.0.0.1", "2001:db8::1"}));
+  auto bad = ParseNodeConfig(
+      "[node]\nid = \"fi\"\ndata_dir = \"d\"\ntrusted_proxies = [\"hub.example.org\"]\n",
+      "node.toml", "/");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("trusted_proxies"), std::string::npos);
+}
+
 TEST(NodeConfig, UnknownKeyNamesLine) {
   auto cfg = ParseNodeConfig("[node]\nid = \"x\"\ndata_dir = \"d\"\nlisten_port = 8\n", "n.toml");
   ASSERT_FALSE(cfg.ok());

@@ -10,6 +10,28 @@ Handler Named(std::string name) {
   return [name](const Request&) { return Response::Text(name); };
 }
 
+// X-Forwarded-For is believed only from trusted peers, and only up to the first address that
+// is not a trusted proxy, read from the right (what the client wrote itself stays unbelieved).
+TEST(ClientIp, PeerUnlessATrustedProxyForwarded) {
+  Request r;
+  r.client_address = "192.0.2.7:53124";
+  EXPECT_EQ(ClientIp(r, {}), "192.0.2.7");
+  r.headers = {{"x-forwarded-for", "203.0.113.9"}};
+  EXPECT_EQ(ClientIp(r, {}), "192.0.2.7");               // untrusted peer: header ignored
+  EXPECT_EQ(ClientIp(r, {"192.0.2.7"}), "203.0.113.9");  // the hub, trusted
+  r.headers = {{"x-forwarded-for", "6.6.6.6, 203.0.113.9"}};
+  EXPECT_EQ(ClientIp(r, {"192.0.2.7"}), "203.0.113.9");  // the client's own claim is not used
+  r.headers = {{"x-forwarded-for", "203.0.113.9, 10.0.0.2"}};
+  EXPECT_EQ(ClientIp(r, {"192.0.2.7", "10.0.0.2"}), "203.0.113.9");  // two proxies
+  r.headers = {{"x-forwarded-for", "garbage, 203.0.113.9"}};
+  EXPECT_EQ(ClientIp(r, {"192.0.2.7"}), "203.0.113.9");
+  r.headers = {{"x-forwarded-for", "203.0.113.9, garbage"}};
+  EXPECT_EQ(ClientIp(r, {"192.0.2.7"}), "192.0.2.7");  // nothing usable: the peer
+  r.client_address = "[::ffff:192.0.2.7]:4000";
+  r.headers = {{"x-forwarded-for", "2001:db8::1"}};
+  EXPECT_EQ(ClientIp(r, {"192.0.2.7"}), "2001:db8::1");
+}
+
 TEST(Router, MatchesLiteralsAndCapturesDecoded) {
   Router r;
   ASSERT_OK(r.Get("/api/g_variants", Named("list")));

@@ -173,10 +173,12 @@ class AccessMatrixTest : public ::testing::Test {
   }
 
   static Result<std::unique_ptr<Node>> StartNode(uint32_t budget,
-                                                 uint32_t max_header_bytes = 64 * 1024) {
+                                                 uint32_t max_header_bytes = 64 * 1024,
+                                                 bool trust_loopback_proxy = false) {
     std::ofstream(dir_->path() / "node.toml")
         << "[node]\nid = \"org.genomefed.matrix\"\nname = \"Matrix\"\ncountry = \"FI\"\n"
         << "listen = \"127.0.0.1:0\"\npublic_url = \"" << kNodeUrl << "\"\ndata_dir = \"data\"\n"
+        << (trust_loopback_proxy ? "trusted_proxies = [\"127.0.0.1\"]\n" : "")
         << "[policy]\npublic_granularity = \"boolean\"\nregistered_granularity = \"count\"\n"
         << "controlled_granularity = \"record\"\nmin_count = " << kMinCount
         << "\nquery_budget_per_day = " << budget << "\n"
@@ -190,10 +192,11 @@ class AccessMatrixTest : public ::testing::Test {
   }
 
   static http::ClientResponse Get(const Node& node, const std::string& target,
-                                  const std::string& token) {
+                                  const std::string& token, const std::string& forwarded_for = "") {
     http::ClientRequest req;
     req.url = node.base_url() + target;
     if (!token.empty()) req.headers.emplace_back("Authorization", "Bearer " + token);
+    if (!forwarded_for.empty()) req.headers.emplace_back("X-Forwarded-For", forwarded_for);
     auto r = client_->Send(req);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return r.ok() ? r.value() : http::ClientResponse{};
@@ -508,6 +511,23 @@ TEST_F(AccessMatrixTest, RareAlleleBudgetIs429WhenSpent) {
   EXPECT_EQ(Get(node, rare, only_a).status, 200);
   EXPECT_EQ(Get(node, rare, only_a).status, 429);
   EXPECT_EQ(Get(node, rare + "&datasetIds=A", only_a).status, 200);
+}
+
+// Behind the hub every anonymous caller arrives from the hub's address. With the hub listed in
+// trusted_proxies the node keeps budgets per forwarded client; without it, X-Forwarded-For is
+// ignored, so a caller cannot escape its budget by writing the header itself.
+TEST_F(AccessMatrixTest, BudgetFollowsForwardedClientOnlyFromTrustedProxies) {
+  const std::string rare = std::string("/api/g_variants?") + kRareQuery;
+  auto behind_hub = StartNode(/*budget=*/1, 64 * 1024, /*trust_loopback_proxy=*/true);
+  ASSERT_OK(behind_hub);
+  EXPECT_EQ(Get(**behind_hub, rare, "", "192.0.2.1").status, 200);
+  EXPECT_EQ(Get(**behind_hub, rare, "", "192.0.2.1").status, 429);
+  EXPECT_EQ(Get(**behind_hub, rare, "", "192.0.2.2").status, 200);           // another client
+  EXPECT_EQ(Get(**behind_hub, rare, "", "6.6.6.6, 192.0.2.1").status, 429);  // claim ignored
+  auto direct = StartNode(/*budget=*/1);
+  ASSERT_OK(direct);
+  EXPECT_EQ(Get(**direct, rare, "", "192.0.2.1").status, 200);
+  EXPECT_EQ(Get(**direct, rare, "", "192.0.2.2").status, 429);  // same peer: header not believed
 }
 
 }  // namespace
