@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <htslib/vcf.h>
-#include <immintrin.h>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -19,6 +18,7 @@
 #include <thread>
 
 #include "core/file.h"
+#include "ingest/gt_scan.h"
 #include "ingest/normalize.h"
 #include "ingest/sample_sheet.h"
 #include "store/carrier_set.h"
@@ -71,60 +71,6 @@ struct Work {
   Status status;
   uint64_t sequence = 0;
 };
-
-// Writes to `out` the samples (< n) whose diploid int8 call (two bytes in BCF encoding) is not
-// 0/0 or 0|0 (bytes 2 or 3: (index 0 + 1) << 1 | phase), in order, and returns how many. Most
-// of a file's calls are 0/0, so this scan is most of the work of classifying a record; one
-// call per record, so that the per-call cost does not multiply with the carriers.
-size_t CollectNonRefPortable(const uint8_t* gt, size_t n, uint32_t* out) {
-  constexpr uint64_t kPhase = 0x0101010101010101ull, kRef = 0x0202020202020202ull;
-  constexpr uint64_t kLow = 0x00FF00FF00FF00FFull;
-  size_t count = 0, s = 0;
-  for (; s + 4 <= n; s += 4) {
-    uint64_t w;
-    std::memcpy(&w, gt + 2 * s, 8);
-    const uint64_t x = (w & ~kPhase) ^ kRef;
-    if (x == 0) continue;
-    uint64_t lanes = (x | (x >> 8)) & kLow;  // byte 2j non-zero: sample s + j
-    while (lanes != 0) {
-      const int j = std::countr_zero(lanes) / 16;
-      out[count++] = static_cast<uint32_t>(s) + static_cast<uint32_t>(j);
-      lanes &= ~(uint64_t{0xFF} << (16 * j));
-    }
-  }
-  for (; s < n; ++s) {
-    if ((gt[2 * s] & 0xFE) != 2 || (gt[2 * s + 1] & 0xFE) != 2)
-      out[count++] = static_cast<uint32_t>(s);
-  }
-  return count;
-}
-
-// The same, 16 samples (32 bytes) per AVX2 compare.
-__attribute__((target("avx2"))) size_t CollectNonRefAvx2(const uint8_t* gt, size_t n,
-                                                         uint32_t* out) {
-  const __m256i clear_phase = _mm256_set1_epi8(static_cast<char>(0xFE));
-  const __m256i ref = _mm256_set1_epi8(2);
-  size_t count = 0, s = 0;
-  for (; s + 16 <= n; s += 16) {
-    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(gt + 2 * s));
-    const __m256i eq = _mm256_cmpeq_epi8(_mm256_and_si256(v, clear_phase), ref);
-    uint32_t differ = ~static_cast<uint32_t>(_mm256_movemask_epi8(eq));  // 2 bits per sample
-    while (differ != 0) {
-      const int j = std::countr_zero(differ) / 2;
-      out[count++] = static_cast<uint32_t>(s) + static_cast<uint32_t>(j);
-      differ &= ~(3u << (2 * j));
-    }
-  }
-  const size_t tail = CollectNonRefPortable(gt + 2 * s, n - s, out + count);
-  for (size_t k = count; k < count + tail; ++k) out[k] += static_cast<uint32_t>(s);
-  return count + tail;
-}
-
-using CollectNonRefFn = size_t (*)(const uint8_t*, size_t, uint32_t*);
-const CollectNonRefFn kCollectNonRef = [] {
-  __builtin_cpu_init();  // this runs during static initialisation
-  return __builtin_cpu_supports("avx2") ? CollectNonRefAvx2 : CollectNonRefPortable;
-}();
 
 // Turns one decoded record into its encoded site and alleles. Runs on worker threads.
 class RecordEncoder {
@@ -289,7 +235,7 @@ class RecordEncoder {
         // A diploid call of two valid alleles (the usual non-reference call) is handled
         // inline; anything else takes classify_one.
         non_ref_.resize(n_samples);
-        const size_t count = kCollectNonRef(r.gt, n_samples, non_ref_.data());
+        const size_t count = CollectNonRef(r.gt, n_samples, non_ref_.data());
         s = n_samples;
         for (size_t c = 0; c < count; ++c) {
           const size_t sample = non_ref_[c];
