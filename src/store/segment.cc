@@ -342,7 +342,7 @@ Status Segment::Validate() {
   uint64_t last_site = 0;
   constexpr uint64_t kSlack = uint64_t{1} << 20;
   uint64_t arena_dropped = 0, table_dropped = allele_table_offset_;
-  for (const auto& range : contigs_) {
+  for (auto& range : contigs_) {
     for (uint64_t i = range.first; i < range.first + range.count; ++i) {
       const uint64_t entry = allele_table_offset_ + kAlleleEntrySize * i;
       const uint64_t base = Get64(d + block_table_offset_ + 8 * (i / kAlleleBlock));
@@ -397,6 +397,7 @@ Status Segment::Validate() {
         used = GetVarint(d + p, d + arena_end, &len);
         if (used == 0 || len == 0 || len > arena_end - p - used)
           return corrupt(p, "bad allele string");
+        if (a == 0) range.max_ref_length = std::max(range.max_ref_length, len);
         p += used + len;
       }
       for (int k = 0; k < kCarrierClasses && p != SIZE_MAX; ++k) {

@@ -115,6 +115,9 @@ class Segment {
     std::string name;
     uint64_t first = 0;
     uint64_t count = 0;
+    // The longest reference allele in the range, found by Validate (which reads every allele):
+    // how far before a query range an overlapping allele can start (Dataset::ScanOverlapping).
+    uint64_t max_ref_length = 0;
   };
 
   const std::filesystem::path& path() const { return path_; }

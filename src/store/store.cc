@@ -195,20 +195,12 @@ void Dataset::ScanRange(
 
 uint64_t Dataset::MaxRefLength(std::string_view contig) const {
   const std::string canonical = CanonicalContig(contig);
-  std::lock_guard<std::mutex> lock(max_ref_mu_);
-  auto it = max_ref_length_.find(canonical);
-  if (it != max_ref_length_.end()) return it->second;
-  // One pass over the contig's alleles in every segment (reference lengths only, no merge).
   uint64_t longest = 0;
   for (const auto& seg : segments_) {
-    const Segment::ContigRange* range = seg->FindContig(canonical);
-    if (range == nullptr) continue;
-    const uint64_t hi = seg->LowerBound(*range, std::numeric_limits<int64_t>::max(), "", "");
-    for (uint64_t i = seg->LowerBound(*range, 0, "", ""); i < hi; ++i) {
-      longest = std::max<uint64_t>(longest, seg->ref(i).size());
+    if (const Segment::ContigRange* range = seg->FindContig(canonical)) {
+      longest = std::max(longest, range->max_ref_length);
     }
   }
-  max_ref_length_.emplace(canonical, longest);
   return longest;
 }
 

@@ -16,7 +16,6 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -124,7 +123,7 @@ class Dataset {
   void ScanOverlapping(std::string_view contig, int64_t start, int64_t end,
                        const std::function<bool(const AlleleKey&, const AlleleRef&)>& visit) const;
   // The longest reference allele on `contig` (0 when none): how far before a range an
-  // overlapping allele can start. Computed once per contig, on first use.
+  // overlapping allele can start. Found when the segments were validated at open.
   uint64_t MaxRefLength(std::string_view contig) const;
 
   // Counts over `filter` (nullptr = all samples).
@@ -143,8 +142,6 @@ class Dataset {
   uint64_t allele_count_ = 0;
   // Per metadata field: value → ascending sample ids (built once when the dataset opens).
   std::map<std::string, std::vector<SampleId>, std::less<>> field_index_[5];
-  mutable std::mutex max_ref_mu_;
-  mutable std::map<std::string, uint64_t, std::less<>> max_ref_length_;  // GUARDED_BY(max_ref_mu_)
 };
 
 class Store {
