@@ -42,10 +42,22 @@ fi
 
 pids=()
 cleanup() {
+  local status=$?
   trap - EXIT INT TERM
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  if [ "$check" = 1 ]; then rm -rf "$work"; fi
+  if [ "$check" = 1 ]; then
+    # Nothing the demo started may outlive it (every server's command line names $work).
+    local left
+    left=$(pgrep -f -- "$work" || true)
+    if [ -n "$left" ]; then
+      echo "demo: processes still running after the stop: $(echo $left)" >&2
+      kill -TERM $left 2>/dev/null || true
+      status=1
+    fi
+    rm -rf "$work"
+  fi
+  exit "$status"
 }
 trap cleanup EXIT
 trap 'echo; echo "demo: stopping the federation"; exit 0' INT TERM
@@ -104,15 +116,17 @@ TOML
   echo "  $id ($country): $work/$id/data, dataset $id-cohort, consent $consent"
 done
 
-# Starts a server whose first stdout line is "... listening on URL/api"; prints URL.
+# Starts a server whose first stdout line is "... listening on URL/api" and sets the variable
+# named by $1 to URL. Not to be called in $(...): the pid must reach this shell's `pids`, or the
+# cleanup cannot stop the server.
 start_server() {
-  local log=$1; shift
+  local into=$1 log=$2; shift 2
   "$@" >"$log" 2>"$log.err" &
-  pids+=($!)
   local pid=$!
+  pids+=("$pid")
   for _ in $(seq 1 200); do
     if grep -q "listening on" "$log" 2>/dev/null; then
-      sed -n 's/.*listening on \(http[^ ]*\)\/api.*/\1/p' "$log" | head -1
+      printf -v "$into" '%s' "$(sed -n 's/.*listening on \(http[^ ]*\)\/api.*/\1/p' "$log" | head -1)"
       return 0
     fi
     kill -0 "$pid" 2>/dev/null || break
@@ -136,7 +150,7 @@ say "Starting three nodes"
 declare -A url
 for spec in "${nodes[@]}"; do
   read -r id country _ <<<"$spec"
-  url[$id]=$(start_server "$work/$id/node.log" "$bin" --log-level warn node --config "$work/$id/node.toml")
+  start_server "url[$id]" "$work/$id/node.log" "$bin" --log-level warn node --config "$work/$id/node.toml"
   wait_healthy "${url[$id]}"
   echo "  node $id ($country): ${url[$id]}/api"
 done
@@ -164,7 +178,7 @@ TOML
 } >"$work/hub.toml"
 
 say "Starting the hub"
-hub=$(start_server "$work/hub.log" "$bin" --log-level warn hub --config "$work/hub.toml")
+start_server hub "$work/hub.log" "$bin" --log-level warn hub --config "$work/hub.toml"
 wait_healthy "$hub"
 echo "  hub: $hub/api"
 # The hub harvests at start in the background; ask for one now so the catalogue is complete.
