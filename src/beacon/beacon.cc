@@ -32,16 +32,6 @@ Granularity MinG(Granularity a, Granularity b) { return a < b ? a : b; }
 
 }  // namespace
 
-DatasetAccess PublicAccess(const PolicyConfig& policy) {
-  DatasetAccess a;
-  a.max_granularity = policy.public_granularity;
-  if (!policy.export_individual_level)
-    a.max_granularity = MinG(a.max_granularity, Granularity::kCount);
-  a.min_count = policy.min_count;
-  a.exact_counts = policy.min_count <= 1;
-  return a;
-}
-
 ReleasedCount ReleaseCount(uint64_t count, const DatasetAccess& access) {
   if (access.exact_counts || count == 0 || count >= access.min_count) return {count, true};
   return {access.min_count, false};
@@ -888,27 +878,41 @@ Result<json> Beacon::IndividualById(const std::string& id, const BeaconRequest& 
 // ---------------------------------------------------------------------------------------------
 // Rendering
 
+namespace {
+
+// The responseSummary of a result-set answer, shared by the tree and the text renderer.
+struct Summary {
+  Granularity top = Granularity::kBoolean;  // the highest granularity any dataset returns
+  bool exists = false;
+  uint64_t total = 0;       // released counts of the datasets answered at count or record
+  bool total_exact = true;  // false when any of those is adjusted, or a boolean-only one hits
+};
+
+Summary Summarize(const std::vector<DatasetResult>& results) {
+  Summary s;
+  for (const auto& res : results) {
+    if (res.granularity > s.top) s.top = res.granularity;
+    s.exists = s.exists || res.exists;
+    if (res.granularity >= Granularity::kCount) {
+      s.total += res.released.value;
+      s.total_exact = s.total_exact && res.released.exact;
+    } else if (res.exists) {
+      s.total_exact = false;  // a boolean-only dataset hides its count
+    }
+  }
+  return s;
+}
+
+}  // namespace
+
 json Beacon::RenderResultsets(const BeaconRequest& r, const std::vector<DatasetResult>& results,
                               std::string_view entity_type) const {
-  Granularity top = Granularity::kBoolean;
-  bool exists = false;
-  uint64_t total = 0;
-  bool total_exact = true;
-  for (const auto& res : results) {
-    if (res.granularity > top) top = res.granularity;
-    exists = exists || res.exists;
-  }
+  const auto [top, exists, total, total_exact] = Summarize(results);
   json sets = json::array();
   for (const auto& res : results) {
     bool include = r.include == IncludeResultsets::kAll ||
                    (r.include == IncludeResultsets::kHit && res.exists) ||
                    (r.include == IncludeResultsets::kMiss && !res.exists);
-    if (res.granularity >= Granularity::kCount) {
-      total += res.released.value;
-      total_exact = total_exact && res.released.exact;
-    } else if (res.exists) {
-      total_exact = false;  // a boolean-only dataset hides its count
-    }
     if (!include) continue;
     json s;
     s["id"] = res.dataset_id;
@@ -984,20 +988,7 @@ std::string Beacon::RenderAggregateText(const BeaconRequest& r,
                                         std::string_view entity_type) const {
   // Same document as RenderResultsets(...).dump() for boolean/count answers (keys in the same
   // sorted order); kept in step by the golden and schema tests, which cover both paths.
-  Granularity top = Granularity::kBoolean;
-  bool exists = false;
-  uint64_t total = 0;
-  bool total_exact = true;
-  for (const auto& res : results) {
-    if (res.granularity > top) top = res.granularity;
-    exists = exists || res.exists;
-    if (res.granularity >= Granularity::kCount) {
-      total += res.released.value;
-      total_exact = total_exact && res.released.exact;
-    } else if (res.exists) {
-      total_exact = false;
-    }
-  }
+  const auto [top, exists, total, total_exact] = Summarize(results);
   const EntryTypeInfo& et = *FindEntryType(entity_type);  // genomicVariation or individual
   std::string out;
   out.reserve(1024);

@@ -7,8 +7,8 @@
 // endpoint, an id, decoded query parameters and a body; an answer is a status number and JSON
 // text. The node (and the hub, which serves the same API) maps routes onto `Handle`.
 //
-// Access: what a caller may see per dataset comes from an AccessFn (the policy seam: anonymous
-// callers get `PublicAccess(policy)`; the passport/policy modules decide for the others). The
+// Access: what a caller may see per dataset comes from an AccessFn (the policy seam: the node
+// fills it from policy::Policy::AccessFor and the caller's verified passport). The
 // returned granularity is min(requested, allowed); counts in (0, min_count) are never released
 // exactly to a caller whose access says `exact_counts = false` — they are reported as
 // `min_count` with `countPrecision: "imprecise"` and `countAdjustedTo: min_count`.
@@ -52,10 +52,6 @@ struct DatasetAccess {
 };
 // Per dataset id → access. Must be cheap and thread-safe.
 using AccessFn = std::function<DatasetAccess(std::string_view dataset_id)>;
-
-// Anonymous caller under `policy`: public_granularity, capped at count when
-// export_individual_level is false; exact counts only when min_count <= 1.
-DatasetAccess PublicAccess(const PolicyConfig& policy);
 
 // A count as released to a caller.
 struct ReleasedCount {

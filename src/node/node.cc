@@ -9,13 +9,6 @@
 
 namespace genomefed::node {
 
-AccessResolver PublicAccessResolver(const PolicyConfig& policy) {
-  beacon::DatasetAccess access = beacon::PublicAccess(policy);
-  return [access](const http::Request&) -> RequestAccess {
-    return {[access](std::string_view) { return access; }, nullptr};
-  };
-}
-
 AccessResolver PolicyAccessResolver(const NodeConfig& config,
                                     const std::vector<std::string>& dataset_ids,
                                     std::shared_ptr<http::HttpClient> client,
@@ -28,12 +21,15 @@ AccessResolver PolicyAccessResolver(const NodeConfig& config,
   };
   const beacon::DatasetAccess anonymous =
       to_beacon(policy->AccessFor(passport::AccessLevel::kPublic));
-  const bool budgeted = config.policy.query_budget_per_day > 0;
   // The gate charges one unit per answer that reveals a rare allele (the Beacon core flags
-  // those results only for budgeted callers, see DatasetAccess::rare_below).
-  auto gate_for = [policy, budgeted](std::string budget_key) -> beacon::ReleaseGate {
+  // those results only for budgeted callers, see DatasetAccess::rare_below). Without a budget
+  // there is no gate, and no budget key is worked out per request.
+  auto gate_for =
+      [policy, budgeted = config.policy.query_budget_per_day > 0, proxies = config.trusted_proxies](
+          const passport::CallerRights& rights, const http::Request& req) -> beacon::ReleaseGate {
     if (!budgeted) return nullptr;
-    return [policy, key = std::move(budget_key)](const std::vector<beacon::DatasetResult>& rs) {
+    return [policy, key = policy::BudgetKey(rights, http::ClientIp(req, proxies))](
+               const std::vector<beacon::DatasetResult>& rs) {
       for (const auto& r : rs) {
         if (r.rare_hit) return policy->ChargeRareQuery(key);
       }
@@ -41,19 +37,18 @@ AccessResolver PolicyAccessResolver(const NodeConfig& config,
     };
   };
   const std::vector<passport::DatasetRef> refs = passport::DatasetRefsFor(config, dataset_ids);
-  const std::vector<std::string> proxies = config.trusted_proxies;
-  return [authorizer, policy, to_beacon, anonymous, refs, gate_for,
-          proxies](const http::Request& req) -> RequestAccess {
+  return [authorizer, policy, to_beacon, anonymous, refs,
+          gate_for](const http::Request& req) -> RequestAccess {
     const std::string* auth = req.Header("authorization");
     if (auth == nullptr || auth->empty()) {
       return {[anonymous](std::string_view) { return anonymous; },
-              gate_for(policy::BudgetKey(passport::CallerRights{}, http::ClientIp(req, proxies)))};
+              gate_for(passport::CallerRights{}, req)};
     }
     auto rights = std::make_shared<passport::CallerRights>(authorizer->Authorize(*auth, refs));
     return {[rights, policy, to_beacon](std::string_view dataset_id) {
               return to_beacon(policy->AccessFor(rights->LevelFor(dataset_id)));
             },
-            gate_for(policy::BudgetKey(*rights, http::ClientIp(req, proxies)))};
+            gate_for(*rights, req)};
   };
 }
 
@@ -77,10 +72,9 @@ Status AddBeaconRoutes(http::Router& router, std::string_view base, const beacon
           beacon::Reply reply = beacon->Handle(call, caller.access, caller.gate);
           http::Response res = http::Response::Json(std::move(reply.body), reply.status);
           if (reply.status == 429) {
-            // Budgets are per UTC day (policy.h): say when this one is restored (RFC 9110).
-            const int64_t now = std::time(nullptr);
-            res.headers.emplace_back("Retry-After",
-                                     std::to_string((now / 86400 + 1) * 86400 - now));
+            // Budgets are per UTC day: say when this one is restored (RFC 9110).
+            res.headers.emplace_back(
+                "Retry-After", std::to_string(policy::SecondsToNextUtcDay(std::time(nullptr))));
           }
           return res;
         }));

@@ -40,9 +40,6 @@ struct RequestAccess {
 // see. Called once per Beacon request on a server thread; must be thread-safe.
 using AccessResolver = std::function<RequestAccess(const http::Request&)>;
 
-// Every caller is anonymous under `policy` (beacon::PublicAccess), with no budget.
-AccessResolver PublicAccessResolver(const PolicyConfig& policy);
-
 // The node's default. GA4GH Passports: the `Authorization: Bearer` passport is verified against
 // the config's [[trust]] list (passport::Authorizer, JWKS over `client`; every decision is
 // logged, never the token), its visas give an access level per dataset, and

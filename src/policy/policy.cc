@@ -111,7 +111,7 @@ Status Policy::ChargeRareQuery(std::string_view budget_key) {
   const uint32_t budget = config_.query_budget_per_day;
   if (budget == 0) return Status::Ok();
   const int64_t now = clock_->NowSeconds();
-  const int64_t day = now >= 0 ? now / 86400 : (now - 86399) / 86400;
+  const int64_t day = UtcDay(now);
   std::lock_guard<std::mutex> lock(mu_);
   RollDayLocked(day);
   auto it = spent_.find(budget_key);
@@ -121,10 +121,9 @@ Status Policy::ChargeRareQuery(std::string_view budget_key) {
     it = spent_.emplace(std::move(key), 0).first;
   }
   if (it->second >= budget) {
-    int64_t reset_in = (day + 1) * 86400 - now;
     return ResourceExhausted("daily budget of " + std::to_string(budget) +
                              " rare-allele queries is spent; it resets in " +
-                             std::to_string(reset_in) + " s (00:00 UTC)");
+                             std::to_string(SecondsToNextUtcDay(now)) + " s (00:00 UTC)");
   }
   ++it->second;
   return Status::Ok();
@@ -134,7 +133,7 @@ uint32_t Policy::RemainingBudget(std::string_view budget_key) const {
   const uint32_t budget = config_.query_budget_per_day;
   if (budget == 0) return std::numeric_limits<uint32_t>::max();
   const int64_t now = clock_->NowSeconds();
-  const int64_t day = now >= 0 ? now / 86400 : (now - 86399) / 86400;
+  const int64_t day = UtcDay(now);
   std::lock_guard<std::mutex> lock(mu_);
   RollDayLocked(day);
   auto it = spent_.find(budget_key);
@@ -143,6 +142,14 @@ uint32_t Policy::RemainingBudget(std::string_view budget_key) const {
   }
   uint32_t used = it == spent_.end() ? 0 : it->second;
   return used >= budget ? 0 : budget - used;
+}
+
+int64_t UtcDay(int64_t unix_seconds) {
+  return unix_seconds >= 0 ? unix_seconds / 86400 : (unix_seconds - 86399) / 86400;
+}
+
+int64_t SecondsToNextUtcDay(int64_t unix_seconds) {
+  return (UtcDay(unix_seconds) + 1) * 86400 - unix_seconds;
 }
 
 std::string BudgetKey(const passport::CallerRights& rights, std::string_view client_address) {

@@ -107,6 +107,11 @@ class Policy {
   mutable std::map<std::string, uint32_t, std::less<>> spent_;  // GUARDED_BY(mu_)
 };
 
+// Budgets are kept per UTC calendar day: the day number of a Unix time (floor, also before
+// 1970), and the seconds until the next one starts (what a 429's Retry-After says).
+int64_t UtcDay(int64_t unix_seconds);
+int64_t SecondsToNextUtcDay(int64_t unix_seconds);
+
 // The budget key of a caller: "id:<sub@iss>" for a verified passport, else
 // "addr:<client address>" with IPv6 addresses reduced to their /64 (one host usually owns a
 // whole /64) and IPv4-mapped IPv6 shown as IPv4. A port suffix is ignored.

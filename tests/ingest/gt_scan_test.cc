@@ -22,7 +22,7 @@ std::vector<uint32_t> Reference(const std::vector<uint8_t>& gt) {
 }
 
 std::vector<uint32_t> Scan(size_t (*fn)(const uint8_t*, size_t, uint32_t*),
-                          const std::vector<uint8_t>& gt) {
+                           const std::vector<uint8_t>& gt) {
   std::vector<uint32_t> out(gt.size() / 2 + 1, 0xFFFFFFFFu);
   out.resize(fn(gt.data(), gt.size() / 2, out.data()));
   return out;
