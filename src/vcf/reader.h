@@ -1,7 +1,15 @@
-// VCF/BCF reading through htslib (VCF 4.x text, bgzipped or plain, and BCF 2.2), split so that
-// records can be parsed on several threads: one thread reads raw items in file order
-// (ReadBatch), any number of workers decode them (Decoder::Decode), and the caller restores
-// file order. Text parsing, not inflation, is the cost of a .vcf.gz, hence the split.
+// VCF/BCF reading (VCF 4.x text, bgzipped or plain, and BCF 2.2), split so that records can be
+// parsed on several threads: one thread reads raw items in file order (ReadBatch), any number of
+// workers prepare and decode them (Decoder::Prepare, Decoder::Decode), and the caller restores
+// file order.
+//
+// Text goes through htslib (its lines are read on the reading thread; parsing, not inflation,
+// is the cost of a .vcf.gz, and the workers do it). A BGZF-compressed BCF is read without
+// htslib past its header: the reading thread only cuts the file into compressed BGZF blocks
+// (bgzf_blocks.h), each worker inflates a chunk of them, frames its records (taking the
+// partial record left at the end of the previous chunk, in file order) and decodes them in
+// place (bcf_record.h). Inflation is most of the cost of reading a BCF, so it must not sit on
+// one thread.
 //
 // Contigs must be declared in the header (an undeclared contig is an error naming the line),
 // and every message names the file and its line (text) or record number (BCF).
@@ -42,7 +50,10 @@ struct RawBatch {
   uint64_t sequence = 0;
   struct Item;
   std::vector<Item*> items;
-  size_t size = 0;  // items in use
+  size_t size = 0;   // records in use (for a BCF chunk: known after Decoder::Prepare)
+  bool end = false;  // ReadBatch found nothing more to read
+  struct Chunk;      // a BGZF BCF's compressed blocks, inflated and framed by Prepare
+  std::unique_ptr<Chunk> chunk;
   RawBatch();
   ~RawBatch();
   RawBatch(const RawBatch&) = delete;
@@ -59,6 +70,11 @@ class Decoder {
   ~Decoder();
   Decoder(const Decoder&) = delete;
   Decoder& operator=(const Decoder&) = delete;
+
+  // Makes `batch` decodable: for a BCF chunk, inflates it and frames its records (waiting,
+  // if need be, for the previous chunk's framing); nothing for other batches. Call once per
+  // batch, before Decode, on batches in the order a worker took them.
+  Status Prepare(RawBatch& batch);
 
   // Decodes item `i` of `batch` into `out`. Errors name the file and line.
   Status Decode(RawBatch& batch, size_t i, DecodedRecord& out);
@@ -81,9 +97,14 @@ class VcfFile {
   const std::vector<std::string>& samples() const { return samples_; }
   const std::vector<std::string>& contigs() const { return contigs_; }
 
-  // Reads up to `max_items` records into `batch` (batch.size = items read; 0 at end of file).
-  // Not thread-safe: one reader thread.
+  // Reads up to `max_items` records into `batch` (batch.size = items read), or for a BGZF BCF
+  // the compressed blocks of about 256 KiB of records (framed later by Prepare); batch.end is
+  // set when nothing is left. Not thread-safe: one reader thread.
   Status ReadBatch(RawBatch& batch, size_t max_items);
+
+  // After every batch was prepared: whether the file ended cleanly (a BCF chunk sequence can
+  // end inside a record, which only the last framing can see).
+  Status CheckComplete() const;
 
   // Compressed bytes consumed so far (for progress), when known.
   uint64_t bytes_read() const;
