@@ -234,10 +234,10 @@ class RecordEncoder {
       if (stride == 2) {
         // A diploid call of two valid alleles (the usual non-reference call) is handled
         // inline; anything else takes classify_one.
+        s = n_samples;
+        if (n_alleles == 2) return ClassifyBiallelic(r, classify_one, error);
         non_ref_.resize(n_samples);
         const size_t count = CollectNonRef(r.gt, n_samples, non_ref_.data());
-        s = n_samples;
-        if (n_alleles == 2) return ClassifyBiallelic(r, count, classify_one, error);
         for (size_t c = 0; c < count; ++c) {
           const size_t sample = non_ref_[c];
           const int a = gt[2 * sample], b = gt[2 * sample + 1];
@@ -262,13 +262,10 @@ class RecordEncoder {
     return Status::Ok();
   }
 
-  // The usual record: diploid int8 calls, one ALT. Each non-reference call (listed by
-  // CollectNonRef) is a het or a hom-alt call of two valid alleles, written to both lists with
-  // only the right count advancing: whether a call is het or hom is a coin toss for common
-  // alleles, and a branch on it mispredicted about every other call (this loop took a fifth of
-  // ingest). Anything else (missing, haploid, out-of-range values) takes classify_one.
+  // The usual record: diploid int8 calls, one ALT, split by SplitBiallelic in one pass over
+  // the vector; the calls it leaves (missing, haploid, anything odd) take classify_one.
   template <typename ClassifyOne>
-  Status ClassifyBiallelic(const vcf::DecodedRecord& r, size_t count, ClassifyOne& classify_one,
+  Status ClassifyBiallelic(const vcf::DecodedRecord& r, ClassifyOne& classify_one,
                            const Status& error) {
     const size_t n_samples = file_.samples().size();
     if (het_.size() < n_samples) {
@@ -276,25 +273,11 @@ class RecordEncoder {
       hom_.resize(n_samples);
       other_.resize(n_samples);
     }
-    const uint8_t* gt = r.gt;
-    size_t n_het = 0, n_hom = 0, n_other = 0;
-    for (size_t c = 0; c < count; ++c) {
-      const uint32_t sample = non_ref_[c];
-      // (allele + 1) for either value when it is an allele; other values land outside {1, 2}.
-      const uint32_t a = static_cast<uint32_t>(gt[2 * sample]) >> 1;
-      const uint32_t b = static_cast<uint32_t>(gt[2 * sample + 1]) >> 1;
-      const bool valid = ((a - 1) | (b - 1)) <= 1;
-      const SampleId id = first_id_ + sample;
-      het_[n_het] = id;
-      hom_[n_hom] = id;
-      other_[n_other] = sample;
-      n_het += valid & (a != b);
-      n_hom += valid & (a == b);
-      n_other += !valid;
-    }
-    carriers_[store::kCarrierClasses + store::kHet].assign(het_.data(), het_.data() + n_het);
-    carriers_[store::kCarrierClasses + store::kHom].assign(hom_.data(), hom_.data() + n_hom);
-    for (size_t c = 0; c < n_other; ++c) {
+    const BiallelicSplit split =
+        SplitBiallelic(r.gt, n_samples, first_id_, het_.data(), hom_.data(), other_.data());
+    carriers_[store::kCarrierClasses + store::kHet].assign(het_.data(), het_.data() + split.het);
+    carriers_[store::kCarrierClasses + store::kHom].assign(hom_.data(), hom_.data() + split.hom);
+    for (size_t c = 0; c < split.other; ++c) {
       if (!classify_one(other_[c])) return error;
     }
     return Status::Ok();
