@@ -15,5 +15,8 @@ pkg_check_modules(HTSLIB REQUIRED IMPORTED_TARGET htslib)
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
 pkg_check_modules(TOMLPP REQUIRED IMPORTED_TARGET tomlplusplus)
 pkg_check_modules(PQXX REQUIRED IMPORTED_TARGET libpqxx)
+# BGZF inflation (vcf/bgzf_blocks) and CRC-32 (core/crc32): see their header comments.
+pkg_check_modules(LIBDEFLATE REQUIRED IMPORTED_TARGET libdeflate)
+pkg_check_modules(ISAL REQUIRED IMPORTED_TARGET libisal)
 # CRoaring is only the benchmark baseline for the carrier-set choice (store/carrier_set.h).
 find_package(roaring QUIET)

@@ -10,7 +10,7 @@ packages=(
   libhts-dev libsodium-dev libssl-dev libcurl4-gnutls-dev libboost-dev libboost-system-dev
   libsqlite3-dev libpq-dev libpqxx-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libtomlplusplus-dev libgtest-dev libgmock-dev libbenchmark-dev libroaring-dev zlib1g-dev
-  libdeflate-dev
+  libdeflate-dev libisal-dev
   # tools used by tests, benchmarks and the demo
   bcftools tabix curl postgresql wrk nginx-light hyperfine python3 time
 )

@@ -84,23 +84,31 @@ __attribute__((target("avx2,popcnt"))) size_t CollectNonRefAvx2(const uint8_t* g
   return count + tail;
 }
 
-BiallelicSplit SplitBiallelicPortable(const uint8_t* gt, size_t n, uint32_t first_id, uint32_t* het,
-                                      uint32_t* hom, uint32_t* other) {
-  BiallelicSplit out;
+BiallelicSplit SplitBiallelicPortable(const uint8_t* gt, size_t n, uint32_t first_id,
+                                      const BiallelicLists& out) {
+  BiallelicSplit c;
   for (uint32_t s = 0; s < n; ++s) {
-    // Phase bits cleared: 2 is allele 0, 4 allele 1; anything else is for the caller.
+    // Phase bits cleared: 2 is allele 0, 4 allele 1, 0 a missing allele.
     const uint32_t a = gt[2 * s] & 0xFEu, b = gt[2 * s + 1] & 0xFEu;
-    if (a == 2 && b == 2) continue;
-    const bool valid = (a == 2 || a == 4) && (b == 2 || b == 4);
-    if (!valid) {
-      other[out.other++] = s;
-    } else if (a == b) {
-      hom[out.hom++] = first_id + s;
+    const uint32_t id = first_id + s;
+    const bool a_allele = a == 2 || a == 4, b_allele = b == 2 || b == 4;
+    if (a_allele && b_allele) {
+      if (a == 2 && b == 2) continue;
+      if (a == b) {
+        out.hom[c.hom++] = id;
+      } else {
+        out.het[c.het++] = id;
+      }
+    } else if (a_allele && gt[2 * s + 1] == 0x81) {  // haploid
+      out.called1[c.called1++] = id;
+      if (a == 4) out.hemi[c.hemi++] = id;
+    } else if (a == 0 && b == 0) {
+      out.called0[c.called0++] = id;
     } else {
-      het[out.het++] = first_id + s;
+      out.other[c.other++] = s;
     }
   }
-  return out;
+  return c;
 }
 
 namespace {
@@ -131,54 +139,84 @@ __attribute__((target("avx2"), always_inline)) inline uint32_t LaneBits(__m256i 
 }  // namespace
 
 // Each sample's two bytes are one 16-bit lane; with phase bits cleared a lane is 0x0202 for
-// 0/0, 0x0402 or 0x0204 for a het call and 0x0404 for hom-alt, so three compares classify 16
-// samples, and the lists are written eight indices per store. This replaced CollectNonRef plus
-// a scalar pass over its output (a load of each listed call's bytes, then the split), which was
-// a fifth of BCF ingest's CPU on the synth cohort (BENCHMARKS.md).
+// 0/0, 0x0402 or 0x0204 for a het call, 0x0404 for hom-alt and 0 for ./.; a haploid call keeps
+// its second byte, the vector end 0x81 (int8 "missing", 0x80, would be a call with one allele
+// missing, not a haploid one). A few compares classify 16 samples, and the lists are written
+// eight indices per store. This replaced CollectNonRef plus a scalar pass over its output (a
+// load of each listed call's bytes, then the split), which was a fifth of BCF ingest's CPU on
+// the synth cohort, and the scalar path for chrX's haploid calls (BENCHMARKS.md).
 __attribute__((target("avx2,popcnt"))) BiallelicSplit SplitBiallelicAvx2(
-    const uint8_t* gt, size_t n, uint32_t first_id, uint32_t* het, uint32_t* hom, uint32_t* other) {
+    const uint8_t* gt, size_t n, uint32_t first_id, const BiallelicLists& out) {
   const __m256i clear_phase = _mm256_set1_epi16(static_cast<int16_t>(0xFEFE));
+  const __m256i clear_first_phase = _mm256_set1_epi16(static_cast<int16_t>(0xFFFE));
   const __m256i ref = _mm256_set1_epi16(0x0202);
   const __m256i het_a = _mm256_set1_epi16(0x0402), het_b = _mm256_set1_epi16(0x0204);
   const __m256i hom_alt = _mm256_set1_epi16(0x0404);
+  const __m256i haploid_ref = _mm256_set1_epi16(static_cast<int16_t>(0x8102));
+  const __m256i haploid_alt = _mm256_set1_epi16(static_cast<int16_t>(0x8104));
+  const __m256i zero = _mm256_setzero_si256();
   const __m256i ones = _mm256_set1_epi32(-1);
-  BiallelicSplit out;
+  BiallelicSplit c;
   size_t s = 0;
   for (; s + 32 <= n; s += 32) {
-    const __m256i lo = _mm256_and_si256(
-        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(gt + 2 * s)), clear_phase);
-    const __m256i hi = _mm256_and_si256(
-        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(gt + 2 * s + 32)), clear_phase);
+    const __m256i raw_lo = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(gt + 2 * s));
+    const __m256i raw_hi = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(gt + 2 * s + 32));
+    const __m256i lo = _mm256_and_si256(raw_lo, clear_phase);
+    const __m256i hi = _mm256_and_si256(raw_hi, clear_phase);
     const __m256i ref_lo = _mm256_cmpeq_epi16(lo, ref), ref_hi = _mm256_cmpeq_epi16(hi, ref);
     if (_mm256_testc_si256(_mm256_and_si256(ref_lo, ref_hi), ones)) continue;  // all 0/0
+    const uint32_t base = static_cast<uint32_t>(s);
     const __m256i het_lo =
         _mm256_or_si256(_mm256_cmpeq_epi16(lo, het_a), _mm256_cmpeq_epi16(lo, het_b));
     const __m256i het_hi =
         _mm256_or_si256(_mm256_cmpeq_epi16(hi, het_a), _mm256_cmpeq_epi16(hi, het_b));
-    const __m256i hom_lo = _mm256_cmpeq_epi16(lo, hom_alt),
-                  hom_hi = _mm256_cmpeq_epi16(hi, hom_alt);
+    const __m256i hom_lo = _mm256_cmpeq_epi16(lo, hom_alt);
+    const __m256i hom_hi = _mm256_cmpeq_epi16(hi, hom_alt);
     const uint32_t het_bits = LaneBits(het_lo, het_hi), hom_bits = LaneBits(hom_lo, hom_hi);
-    const uint32_t other_bits = ~(LaneBits(ref_lo, ref_hi) | het_bits | hom_bits);
-    const uint32_t base = static_cast<uint32_t>(s);
-    if (het_bits != 0) out.het = AppendSetBits(het_bits, first_id + base, het, out.het);
-    if (hom_bits != 0) out.hom = AppendSetBits(hom_bits, first_id + base, hom, out.hom);
-    if (other_bits != 0) out.other = AppendSetBits(other_bits, base, other, out.other);
+    if (het_bits != 0) c.het = AppendSetBits(het_bits, first_id + base, out.het, c.het);
+    if (hom_bits != 0) c.hom = AppendSetBits(hom_bits, first_id + base, out.hom, c.hom);
+    // Usually every call here is 0/0, het or hom: then the rarer classes are not looked for.
+    const __m256i diploid_lo = _mm256_or_si256(ref_lo, _mm256_or_si256(het_lo, hom_lo));
+    const __m256i diploid_hi = _mm256_or_si256(ref_hi, _mm256_or_si256(het_hi, hom_hi));
+    if (_mm256_testc_si256(_mm256_and_si256(diploid_lo, diploid_hi), ones)) continue;
+    const uint32_t missing_bits =
+        LaneBits(_mm256_cmpeq_epi16(lo, zero), _mm256_cmpeq_epi16(hi, zero));
+    const __m256i h_lo = _mm256_and_si256(raw_lo, clear_first_phase);
+    const __m256i h_hi = _mm256_and_si256(raw_hi, clear_first_phase);
+    const uint32_t hemi_bits =
+        LaneBits(_mm256_cmpeq_epi16(h_lo, haploid_alt), _mm256_cmpeq_epi16(h_hi, haploid_alt));
+    const uint32_t haploid_bits = hemi_bits | LaneBits(_mm256_cmpeq_epi16(h_lo, haploid_ref),
+                                                       _mm256_cmpeq_epi16(h_hi, haploid_ref));
+    const uint32_t other_bits = ~(LaneBits(diploid_lo, diploid_hi) | missing_bits | haploid_bits);
+    if (haploid_bits != 0) {
+      c.called1 = AppendSetBits(haploid_bits, first_id + base, out.called1, c.called1);
+      if (hemi_bits != 0) c.hemi = AppendSetBits(hemi_bits, first_id + base, out.hemi, c.hemi);
+    }
+    if (missing_bits != 0) {
+      c.called0 = AppendSetBits(missing_bits, first_id + base, out.called0, c.called0);
+    }
+    if (other_bits != 0) c.other = AppendSetBits(other_bits, base, out.other, c.other);
   }
+  const BiallelicLists rest = {out.het + c.het,         out.hom + c.hom,
+                               out.hemi + c.hemi,       out.called1 + c.called1,
+                               out.called0 + c.called0, out.other + c.other};
   const BiallelicSplit tail =
-      SplitBiallelicPortable(gt + 2 * s, n - s, first_id + static_cast<uint32_t>(s), het + out.het,
-                             hom + out.hom, other + out.other);
-  for (size_t k = out.other; k < out.other + tail.other; ++k) other[k] += static_cast<uint32_t>(s);
-  out.het += tail.het;
-  out.hom += tail.hom;
-  out.other += tail.other;
-  return out;
+      SplitBiallelicPortable(gt + 2 * s, n - s, first_id + static_cast<uint32_t>(s), rest);
+  for (size_t k = 0; k < tail.other; ++k) rest.other[k] += static_cast<uint32_t>(s);
+  c.het += tail.het;
+  c.hom += tail.hom;
+  c.hemi += tail.hemi;
+  c.called1 += tail.called1;
+  c.called0 += tail.called0;
+  c.other += tail.other;
+  return c;
 }
 
-BiallelicSplit SplitBiallelic(const uint8_t* gt, size_t n, uint32_t first_id, uint32_t* het,
-                              uint32_t* hom, uint32_t* other) {
-  using Fn = BiallelicSplit (*)(const uint8_t*, size_t, uint32_t, uint32_t*, uint32_t*, uint32_t*);
+BiallelicSplit SplitBiallelic(const uint8_t* gt, size_t n, uint32_t first_id,
+                              const BiallelicLists& out) {
+  using Fn = BiallelicSplit (*)(const uint8_t*, size_t, uint32_t, const BiallelicLists&);
   static const Fn fn = CpuHasAvx2() ? SplitBiallelicAvx2 : SplitBiallelicPortable;
-  return fn(gt, n, first_id, het, hom, other);
+  return fn(gt, n, first_id, out);
 }
 
 bool CpuHasAvx2() {

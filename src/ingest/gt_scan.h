@@ -22,19 +22,29 @@ size_t CollectNonRefPortable(const uint8_t* gt, size_t n, uint32_t* out);
 size_t CollectNonRefAvx2(const uint8_t* gt, size_t n, uint32_t* out);  // only if CpuHasAvx2()
 bool CpuHasAvx2();
 
-// The usual record, one ALT allele, split in one pass: for the int8 diploid calls gt[2s],
-// gt[2s+1] (s < n), appends `first_id + s` to `het` for 0/1 and 1/0, to `hom` for 1/1 (any
-// phasing), and `s` itself to `other` for every call that is neither these nor 0/0 (missing,
-// haploid, out-of-range or malformed values, for the caller's slower checks); each list
-// ascending, each output with room for n. 0/0 calls, the bulk, are skipped 32 at a time.
-struct BiallelicSplit {
-  size_t het = 0, hom = 0, other = 0;  // entries written to each list
+// The usual record, one ALT allele, split in one pass over its int8 diploid calls gt[2s],
+// gt[2s+1] (s < n). Phase bits aside: 0/0 is skipped (the bulk, 32 calls at a time); 0/1 and 1/0
+// go to `het`, 1/1 to `hom`, a haploid call (an allele, then the vector-end byte 0x81) to
+// `called1` and, when it is 1, to `hemi`; ./. (both alleles missing) to `called0`; anything else
+// (a call with one allele missing, out-of-range or malformed values) to `other`, for the
+// caller's slower checks. Lists hold sample ids (first_id + s), except `other`, which holds s;
+// each is ascending and needs room for n entries.
+struct BiallelicLists {
+  uint32_t* het;
+  uint32_t* hom;
+  uint32_t* hemi;
+  uint32_t* called1;
+  uint32_t* called0;
+  uint32_t* other;
 };
-BiallelicSplit SplitBiallelic(const uint8_t* gt, size_t n, uint32_t first_id, uint32_t* het,
-                              uint32_t* hom, uint32_t* other);
-BiallelicSplit SplitBiallelicPortable(const uint8_t* gt, size_t n, uint32_t first_id, uint32_t* het,
-                                      uint32_t* hom, uint32_t* other);
-BiallelicSplit SplitBiallelicAvx2(const uint8_t* gt, size_t n, uint32_t first_id, uint32_t* het,
-                                  uint32_t* hom, uint32_t* other);
+struct BiallelicSplit {  // entries written to each list
+  size_t het = 0, hom = 0, hemi = 0, called1 = 0, called0 = 0, other = 0;
+};
+BiallelicSplit SplitBiallelic(const uint8_t* gt, size_t n, uint32_t first_id,
+                              const BiallelicLists& out);
+BiallelicSplit SplitBiallelicPortable(const uint8_t* gt, size_t n, uint32_t first_id,
+                                      const BiallelicLists& out);
+BiallelicSplit SplitBiallelicAvx2(const uint8_t* gt, size_t n, uint32_t first_id,
+                                  const BiallelicLists& out);
 
 }  // namespace genomefed::ingest

@@ -8,6 +8,8 @@
 #include <cstring>
 #include <new>
 
+#include "core/crc32.h"
+
 namespace genomefed::vcf {
 namespace {
 
@@ -133,7 +135,7 @@ Status BgzfInflater::Inflate(const BgzfChunk& chunk, const std::filesystem::path
                              std::to_string(block.file_offset) +
                              ": the deflate data do not inflate to the size its trailer states");
     }
-    if (libdeflate_crc32(0, out, block.isize) != block.crc32) {
+    if (Crc32(0, out, block.isize) != block.crc32) {
       return InvalidArgument(path.string() + ": corrupt BGZF block at byte offset " +
                              std::to_string(block.file_offset) + ": CRC-32 mismatch");
     }

@@ -69,50 +69,60 @@ TEST(GtScan, LargeVectorWithFewCarriers) {
 // ---- SplitBiallelic ----
 
 struct Split {
-  std::vector<uint32_t> het, hom, other;
+  std::vector<uint32_t> het, hom, hemi, called1, called0, other;
   bool operator==(const Split&) const = default;
 };
 
+// The contract of SplitBiallelic, written as plainly as possible.
 Split SplitReference(const std::vector<uint8_t>& gt, uint32_t first_id) {
   Split out;
+  auto allele = [](uint8_t v) { return v == 2 || v == 3 ? 0 : v == 4 || v == 5 ? 1 : -1; };
+  auto missing = [](uint8_t v) { return v == 0 || v == 1; };
   for (uint32_t s = 0; 2 * s + 1 < gt.size(); ++s) {
-    auto allele = [](uint8_t v) { return v == 2 || v == 3 ? 0 : v == 4 || v == 5 ? 1 : -1; };
-    const int a = allele(gt[2 * s]), b = allele(gt[2 * s + 1]);
+    const uint8_t x = gt[2 * s], y = gt[2 * s + 1];
+    const int a = allele(x), b = allele(y);
     if (a == 0 && b == 0) continue;
-    if (a < 0 || b < 0) {
-      out.other.push_back(s);
-    } else if (a == b) {
-      out.hom.push_back(first_id + s);
+    if (a >= 0 && b >= 0) {
+      (a == b ? out.hom : out.het).push_back(first_id + s);
+    } else if (a >= 0 && y == 0x81) {
+      out.called1.push_back(first_id + s);
+      if (a == 1) out.hemi.push_back(first_id + s);
+    } else if (missing(x) && missing(y)) {
+      out.called0.push_back(first_id + s);
     } else {
-      out.het.push_back(first_id + s);
+      out.other.push_back(s);
     }
   }
   return out;
 }
 
-using SplitFn = BiallelicSplit (*)(const uint8_t*, size_t, uint32_t, uint32_t*, uint32_t*,
-                                   uint32_t*);
+using SplitFn = BiallelicSplit (*)(const uint8_t*, size_t, uint32_t, const BiallelicLists&);
 
 Split RunSplit(SplitFn fn, const std::vector<uint8_t>& gt, uint32_t first_id) {
   const size_t n = gt.size() / 2;
   Split out;  // exactly n entries each: an overrun shows under ASan
-  out.het.resize(n);
-  out.hom.resize(n);
-  out.other.resize(n);
-  const BiallelicSplit got =
-      fn(gt.data(), n, first_id, out.het.data(), out.hom.data(), out.other.data());
+  for (auto* list : {&out.het, &out.hom, &out.hemi, &out.called1, &out.called0, &out.other}) {
+    list->resize(n);
+  }
+  const BiallelicSplit got = fn(gt.data(), n, first_id,
+                                {out.het.data(), out.hom.data(), out.hemi.data(),
+                                 out.called1.data(), out.called0.data(), out.other.data()});
   out.het.resize(got.het);
   out.hom.resize(got.hom);
+  out.hemi.resize(got.hemi);
+  out.called1.resize(got.called1);
+  out.called0.resize(got.called0);
   out.other.resize(got.other);
   return out;
 }
 
 // Every length 0..140 (around the 32-sample step), dense and sparse, with the values BCF uses
-// and some it does not (0x80 missing, 0x84, 0x85: their phase-cleared bytes must not pass for
-// alleles).
+// (alleles 0 and 1 phased or not, missing 0/1, the vector end 0x81) and some it does not
+// (0x80, int8 "missing", which must not pass for a haploid call; 0x84 and 0x85, whose
+// phase-cleared bytes must not pass for alleles; allele 2, out of range here).
 void CheckSplitRandom(SplitFn fn, const char* name) {
   std::mt19937 rng(11);
-  const uint8_t kValues[] = {2, 3, 2, 3, 2, 4, 5, 4, 5, 6, 7, 0, 1, 0x80, 0x81, 0x84, 0x85};
+  const uint8_t kValues[] = {2, 3, 2, 3, 2, 4, 5, 4, 5, 6, 7, 0, 1, 0x80, 0x81, 0x81, 0x84, 0x85};
   std::uniform_int_distribution<size_t> pick(0, sizeof(kValues) - 1);
   for (size_t n = 0; n <= 140; ++n) {
     for (int trial = 0; trial < 30; ++trial) {
@@ -140,6 +150,26 @@ TEST(GtScan, SplitBiallelicDispatchedEqualsAPlainLoop) {
 TEST(GtScan, SplitBiallelicAvx2EqualsAPlainLoop) {
   if (!CpuHasAvx2()) GTEST_SKIP() << "this CPU has no AVX2 (the portable split is the one used)";
   CheckSplitRandom(SplitBiallelicAvx2, "avx2");
+}
+
+// A chrX-like vector: haploid males (allele then 0x81) between diploid females.
+TEST(GtScan, SplitBiallelicHaploidAndMissingCalls) {
+  std::vector<uint8_t> gt;
+  for (uint32_t s = 0; s < 1000; ++s) {
+    if (s % 2 == 1) {
+      gt.push_back(s % 6 == 1 ? 4 : 2);
+      gt.push_back(0x81);
+    } else {
+      gt.push_back(s % 10 == 0 ? 0 : 2);
+      gt.push_back(s % 10 == 0 ? 0 : s % 8 == 0 ? 5 : 3);
+    }
+  }
+  const Split want = SplitReference(gt, 5);
+  ASSERT_EQ(want.called1.size(), 500u);
+  ASSERT_GT(want.hemi.size(), 100u);
+  ASSERT_EQ(want.called0.size(), 100u);
+  EXPECT_EQ(RunSplit(SplitBiallelicPortable, gt, 5), want);
+  EXPECT_EQ(RunSplit(SplitBiallelic, gt, 5), want);
 }
 
 }  // namespace
