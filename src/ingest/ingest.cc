@@ -16,6 +16,7 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include "core/file.h"
 #include "ingest/gt_scan.h"
@@ -61,7 +62,10 @@ struct ProcessedSite {
   int64_t raw_pos = 0;
   bool skipped_record = false;
   std::string site;  // encoded SiteCalls (plain; the writer may re-encode large sets)
+  // alleles[0, allele_count): entries beyond are kept for their buffers (a ProcessedSite is
+  // reused batch after batch, so steady-state encoding allocates nothing).
   std::vector<EncodedAllele> alleles;
+  size_t allele_count = 0;
   uint32_t skips[kSkipReasons] = {};
 };
 
@@ -82,7 +86,7 @@ class RecordEncoder {
     out.location = r.location;
     out.contig = r.contig_index;
     out.raw_pos = r.pos;
-    out.alleles.clear();
+    out.allele_count = 0;
     out.skipped_record = false;
     std::fill(std::begin(out.skips), std::end(out.skips), 0);
     const size_t n_alleles = r.alleles.size();
@@ -158,7 +162,8 @@ class RecordEncoder {
     store::EncodeSite(site, universe_, out.site);
     for (size_t a = 1; a < n_alleles; ++a) {
       if (!keep_[a]) continue;
-      EncodedAllele e;
+      if (out.alleles.size() == out.allele_count) out.alleles.emplace_back();
+      EncodedAllele& e = out.alleles[out.allele_count];
       e.pos = r.pos;
       e.ref.assign(r.alleles[0]);
       e.alt.assign(r.alleles[a]);
@@ -169,10 +174,11 @@ class RecordEncoder {
         continue;
       }
       TrimAlleles(e.pos, e.ref, e.alt);
+      e.sets.clear();
       for (int k = 0; k < store::kCarrierClasses; ++k) {
         store::EncodeCarrierSet(carriers_[a * store::kCarrierClasses + k], universe_, e.sets);
       }
-      out.alleles.push_back(std::move(e));
+      ++out.allele_count;
     }
     return Status::Ok();
   }
@@ -351,22 +357,36 @@ class SortedSink {
     }
     last_raw_pos_ = site.raw_pos;
     GF_RETURN_IF_ERROR(Flush(site.raw_pos));
-    if (site.skipped_record || site.alleles.empty()) return Status::Ok();
+    if (site.skipped_record || site.allele_count == 0) return Status::Ok();
     GF_ASSIGN_OR_RETURN(uint64_t site_index, writer_.AddSite(site.site));
     ++report.sites;
-    for (auto& a : site.alleles) {
-      Key key{a.pos, std::move(a.ref), std::move(a.alt)};
-      auto [it, inserted] =
-          pending_.try_emplace(std::move(key), Pending{site_index, std::move(a.sets)});
-      if (!inserted) {
+    for (size_t i = 0; i < site.allele_count; ++i) {
+      const EncodedAllele& a = site.alleles[i];
+      auto it = std::lower_bound(
+          pending_.begin(), pending_.end(), a, [](const Pending& p, const EncodedAllele& x) {
+            return std::tie(p.pos, p.ref, p.alt) < std::tie(x.pos, x.ref, x.alt);
+          });
+      if (it != pending_.end() && it->pos == a.pos && it->ref == a.ref && it->alt == a.alt) {
         ++skips[kDuplicate];
         if (duplicate_warnings_++ < 3) {
           report.warnings.push_back(file_.Where(site.location) + ": allele " +
-                                    contigs_[site.contig] + ":" + std::to_string(it->first.pos) +
-                                    ":" + it->first.ref + ":" + it->first.alt +
+                                    contigs_[site.contig] + ":" + std::to_string(a.pos) + ":" +
+                                    a.ref + ":" + a.alt +
                                     " was already seen at this position; keeping the first");
         }
+        continue;
       }
+      Pending p;
+      if (!spare_.empty()) {
+        p = std::move(spare_.back());
+        spare_.pop_back();
+      }
+      p.pos = a.pos;
+      p.ref.assign(a.ref);
+      p.alt.assign(a.alt);
+      p.sets.assign(a.sets);
+      p.site = site_index;
+      pending_.insert(it, std::move(p));
     }
     return Status::Ok();
   }
@@ -375,29 +395,24 @@ class SortedSink {
   uint64_t alleles() const { return alleles_; }
 
  private:
-  struct Key {
-    int64_t pos;
-    std::string ref, alt;
-    bool operator<(const Key& o) const {
-      if (pos != o.pos) return pos < o.pos;
-      if (ref != o.ref) return ref < o.ref;
-      return alt < o.alt;
-    }
-  };
   struct Pending {
-    uint64_t site;  // the site's handle in the segment
+    int64_t pos = 0;
+    std::string ref, alt;
     std::string sets;
+    uint64_t site = 0;  // the site's handle in the segment
   };
 
   // Writes every buffered allele whose position is below `limit`.
   Status Flush(int64_t limit) {
-    while (!pending_.empty() && pending_.begin()->first.pos < limit) {
-      auto node = pending_.extract(pending_.begin());
-      const Key& k = node.key();
-      GF_RETURN_IF_ERROR(writer_.AddAllele(contigs_[current_contig_], k.pos, k.ref, k.alt,
-                                           node.mapped().site, node.mapped().sets));
+    size_t n = 0;
+    for (; n < pending_.size() && pending_[n].pos < limit; ++n) {
+      const Pending& p = pending_[n];
+      GF_RETURN_IF_ERROR(
+          writer_.AddAllele(contigs_[current_contig_], p.pos, p.ref, p.alt, p.site, p.sets));
       ++alleles_;
     }
+    for (size_t i = 0; i < n; ++i) spare_.push_back(std::move(pending_[i]));
+    pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(n));
     return Status::Ok();
   }
 
@@ -407,7 +422,9 @@ class SortedSink {
   std::set<std::string> finished_contigs_;
   int32_t current_contig_ = -1;
   int64_t last_raw_pos_ = 0;
-  std::map<Key, Pending> pending_;
+  // Alleles not yet written, in key order (a few at a time: one or two sites' worth), and
+  // written ones kept for their string buffers.
+  std::vector<Pending> pending_, spare_;
   uint64_t alleles_ = 0;
   int duplicate_warnings_ = 0;
 };
