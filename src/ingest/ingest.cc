@@ -501,10 +501,11 @@ Result<IngestReport> Ingest(const IngestOptions& options) {
   }
   const int workers =
       options.threads > 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
-  // BGZF is inflated on the reader thread itself, which is already apart from the decoding
-  // workers: an extra htslib pool thread measured slower on 2 cores (2,504 × 200,000 synth,
-  // BCF 1.66–1.81 s vs 1.24–1.51 s, 0.3–0.7 s of system time in futex hand-offs per 64 KiB
-  // block; vcf.gz 4.4–5.0 s vs 4.3 s).
+  // No htslib thread pool: a BGZF BCF is inflated by the decoding workers themselves (vcf/
+  // reader.h), and a .vcf.gz is inflated on the reader thread, which is already apart from them
+  // (an htslib pool thread measured slower on 2 cores: 2,504 × 200,000 synth, BCF 1.66–1.81 s vs
+  // 1.24–1.51 s with 0.3–0.7 s of system time in futex hand-offs per 64 KiB block; vcf.gz
+  // 4.4–5.0 s vs 4.3 s).
   GF_ASSIGN_OR_RETURN(std::unique_ptr<vcf::VcfFile> file, vcf::VcfFile::Open(options.vcf, 0));
 
   if (file->samples().empty()) {
