@@ -79,6 +79,11 @@ inline size_t DecodeRice(const uint8_t* p, uint32_t card, int k, size_t limit_bi
   size_t last = unary;  // the bit after the previous code's one
   uint64_t next = 0;    // the smallest id the next code can give
   uint32_t i = 0;
+  // Remainders come from a register refilled 57 / k at a time (they lie in [0, unary), inside
+  // every safe range below).
+  uint64_t rbuf = 0;
+  int rleft = 0;
+  const int per_load = k == 0 ? 0 : 57 / k;
   while (i < card) {
     const size_t safe_bits = (pos + (card - i) + 7) / 8 * 8;  // whole bytes known to be ours
     if (safe_bits > limit_bits) return SIZE_MAX;
@@ -88,8 +93,16 @@ inline size_t DecodeRice(const uint8_t* p, uint32_t card, int k, size_t limit_bi
       const size_t one = pos + static_cast<size_t>(std::countr_zero(bits));
       const uint64_t q = one - last;
       if (q > max_q) return SIZE_MAX;
-      const uint64_t r =
-          k == 0 ? 0 : LoadBits(p, safe_bits / 8, size_t{i} * static_cast<size_t>(k)) & low_mask;
+      uint64_t r = 0;
+      if (k != 0) {
+        if (rleft == 0) {
+          rbuf = LoadBits(p, safe_bits / 8, size_t{i} * static_cast<size_t>(k));
+          rleft = per_load;
+        }
+        r = rbuf & low_mask;
+        rbuf >>= k;
+        --rleft;
+      }
       const uint64_t id = next + ((q << k) | r);
       f(id);
       next = id + 1;
