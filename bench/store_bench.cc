@@ -2,8 +2,12 @@
 // list/bitset hybrid vs Debian's CRoaring, in the same run, at 2,504 and 100,000 samples.
 //
 // Carrier counts follow a 1000 Genomes-like spectrum (most alleles carried by a handful of
-// samples, a tail of common ones). Run: build/release/bench/store_bench
-// (or `make bench`). Figures in BENCHMARKS.md.
+// samples, a tail of common ones). The *Slowest benchmarks count sets of one density (second
+// argument, % of the samples): 33 % are the densest sets that are still lists in format
+// version 3 (decoded one id at a time; denser ones are bitsets); 10 % at 2,504 and 6 % at
+// 100,000 samples are the longest lists of version 2 (256 ids; 4,096 per 64 Ki chunk), so the
+// worst case of a single count is measured for both.
+// Run: build/release/bench/store_bench (or `make bench`). Figures in BENCHMARKS.md.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -24,6 +28,7 @@ namespace genomefed::store {
 namespace {
 
 constexpr size_t kAlleles = 20000;
+constexpr size_t kSlowestAlleles = 200;
 
 struct Cohort {
   uint32_t samples = 0;
@@ -47,11 +52,13 @@ uint32_t DrawCarriers(std::mt19937& rng, uint32_t samples) {
   return std::max<uint32_t>(1, static_cast<uint32_t>(af * samples));
 }
 
-const Cohort& GetCohort(uint32_t samples) {
-  static std::map<uint32_t, Cohort> cohorts;
-  auto it = cohorts.find(samples);
+// `percent` > 0: every allele carried by that share of the samples (see the header).
+const Cohort& GetCohort(uint32_t samples, int percent = 0) {
+  static std::map<std::pair<uint32_t, int>, Cohort> cohorts;
+  auto it = cohorts.find({samples, percent});
   if (it != cohorts.end()) return it->second;
-  Cohort& c = cohorts[samples];
+  const bool slowest = percent > 0;
+  Cohort& c = cohorts[{samples, percent}];
   c.samples = samples;
   std::mt19937 rng(samples);
   std::uniform_int_distribution<SampleId> pick(0, samples - 1);
@@ -60,10 +67,18 @@ const Cohort& GetCohort(uint32_t samples) {
   for (SampleId s = 0; s < samples; ++s) {
     if (phenotype(rng) && consent(rng)) c.filter.Add(s);
   }
-  for (size_t a = 0; a < kAlleles; ++a) {
+  const size_t alleles = slowest ? kSlowestAlleles : kAlleles;  // the dense ones take long to draw
+  for (size_t a = 0; a < alleles; ++a) {
     std::vector<SampleId> ids;
-    const uint32_t n = DrawCarriers(rng, samples);
-    for (uint32_t i = 0; i < n; ++i) ids.push_back(pick(rng));
+    if (slowest) {
+      std::bernoulli_distribution share(percent / 100.0);
+      for (SampleId s = 0; s < samples; ++s) {
+        if (share(rng)) ids.push_back(s);
+      }
+    } else {
+      const uint32_t n = DrawCarriers(rng, samples);
+      for (uint32_t i = 0; i < n; ++i) ids.push_back(pick(rng));
+    }
     std::sort(ids.begin(), ids.end());
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
     c.offsets.push_back(static_cast<uint32_t>(c.arena.size()));
@@ -83,51 +98,73 @@ const Cohort& GetCohort(uint32_t samples) {
   return c;
 }
 
-void BM_HybridFilteredCount(benchmark::State& state) {
-  const Cohort& c = GetCohort(static_cast<uint32_t>(state.range(0)));
+void HybridFilteredCount(benchmark::State& state, int percent) {
+  const Cohort& c = GetCohort(static_cast<uint32_t>(state.range(0)), percent);
   const auto* base = reinterpret_cast<const uint8_t*>(c.arena.data());
   size_t a = 0;
   uint64_t total = 0;
   for (auto _ : state) {
     const uint8_t* p = base + c.offsets[a];
     total += CountAndAdvance(p, c.samples, &c.filter);
-    a = a + 1 == kAlleles ? 0 : a + 1;
+    a = a + 1 == c.offsets.size() ? 0 : a + 1;
   }
   benchmark::DoNotOptimize(total);
-  state.counters["bytes_per_set"] = static_cast<double>(c.arena.size()) / kAlleles;
+  state.counters["bytes_per_set"] =
+      static_cast<double>(c.arena.size()) / static_cast<double>(c.offsets.size());
+}
+void BM_HybridFilteredCount(benchmark::State& state) { HybridFilteredCount(state, 0); }
+void BM_HybridFilteredCountSlowest(benchmark::State& state) {
+  HybridFilteredCount(state, static_cast<int>(state.range(1)));
 }
 BENCHMARK(BM_HybridFilteredCount)->Arg(2504)->Arg(100000);
+BENCHMARK(BM_HybridFilteredCountSlowest)
+    ->Args({2504, 10})
+    ->Args({2504, 33})
+    ->Args({100000, 6})
+    ->Args({100000, 33});
 
 #ifdef GENOMEFED_HAVE_ROARING
-void BM_CRoaringFilteredCount(benchmark::State& state) {
-  const Cohort& c = GetCohort(static_cast<uint32_t>(state.range(0)));
+void CRoaringFilteredCount(benchmark::State& state, int percent) {
+  const Cohort& c = GetCohort(static_cast<uint32_t>(state.range(0)), percent);
   size_t a = 0;
   uint64_t total = 0;
   for (auto _ : state) {
     total += roaring_bitmap_and_cardinality(c.roaring[a], c.roaring_filter);
-    a = a + 1 == kAlleles ? 0 : a + 1;
+    a = a + 1 == c.offsets.size() ? 0 : a + 1;
   }
   benchmark::DoNotOptimize(total);
-  state.counters["bytes_per_set"] = static_cast<double>(c.roaring_bytes) / kAlleles;
+  state.counters["bytes_per_set"] =
+      static_cast<double>(c.roaring_bytes) / static_cast<double>(c.offsets.size());
+}
+void BM_CRoaringFilteredCount(benchmark::State& state) { CRoaringFilteredCount(state, 0); }
+void BM_CRoaringFilteredCountSlowest(benchmark::State& state) {
+  CRoaringFilteredCount(state, static_cast<int>(state.range(1)));
 }
 BENCHMARK(BM_CRoaringFilteredCount)->Arg(2504)->Arg(100000);
+BENCHMARK(BM_CRoaringFilteredCountSlowest)
+    ->Args({2504, 10})
+    ->Args({2504, 33})
+    ->Args({100000, 6})
+    ->Args({100000, 33});
 #endif
 
 // Sanity: both structures give the same counts (a benchmark that counts wrong measures nothing).
 void BM_CheckAgreement(benchmark::State& state) {
-  const Cohort& c = GetCohort(static_cast<uint32_t>(state.range(0)));
   for (auto _ : state) {
-    for (size_t a = 0; a < 200; ++a) {
-      const uint8_t* p = reinterpret_cast<const uint8_t*>(c.arena.data()) + c.offsets[a];
-      uint32_t naive = 0;
-      for (SampleId id : c.carriers[a]) naive += c.filter.Contains(id) ? 1 : 0;
-      if (CountAndAdvance(p, c.samples, &c.filter) != naive)
-        state.SkipWithError("hybrid count wrong");
+    for (int percent : {0, 6, 10, 33}) {
+      const Cohort& c = GetCohort(static_cast<uint32_t>(state.range(0)), percent);
+      for (size_t a = 0; a < std::min<size_t>(200, c.offsets.size()); ++a) {
+        const uint8_t* p = reinterpret_cast<const uint8_t*>(c.arena.data()) + c.offsets[a];
+        uint32_t naive = 0;
+        for (SampleId id : c.carriers[a]) naive += c.filter.Contains(id) ? 1 : 0;
+        if (CountAndAdvance(p, c.samples, &c.filter) != naive)
+          state.SkipWithError("hybrid count wrong");
 #ifdef GENOMEFED_HAVE_ROARING
-      if (roaring_bitmap_and_cardinality(c.roaring[a], c.roaring_filter) != naive) {
-        state.SkipWithError("CRoaring count wrong");
-      }
+        if (roaring_bitmap_and_cardinality(c.roaring[a], c.roaring_filter) != naive) {
+          state.SkipWithError("CRoaring count wrong");
+        }
 #endif
+      }
     }
   }
 }

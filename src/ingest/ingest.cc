@@ -175,9 +175,9 @@ class RecordEncoder {
       }
       TrimAlleles(e.pos, e.ref, e.alt);
       e.sets.clear();
-      for (int k = 0; k < store::kCarrierClasses; ++k) {
-        store::EncodeCarrierSet(carriers_[a * store::kCarrierClasses + k], universe_, e.sets);
-      }
+      store::EncodeAlleleCarriers(
+          std::span(carriers_).subspan(a * store::kCarrierClasses, store::kCarrierClasses), site,
+          first_id_, static_cast<uint32_t>(n_samples), universe_, e.sets);
       ++out.allele_count;
     }
     return Status::Ok();

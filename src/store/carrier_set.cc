@@ -13,35 +13,21 @@ inline uint32_t ChunkWidth(uint32_t key, uint32_t universe) {
 }
 inline size_t BitsetBytes(uint32_t width) { return ((width + 63) / 64) * 8; }
 
-// Elias–Fano parameters of a chunk of `card` ids below `width`: `low` bits per id stored
-// verbatim, the rest (id >> low) in unary, `high_bits` long.
-struct EfShape {
-  int low = 0;
-  size_t high_bits = 0;
-  size_t bytes = 0;  // low bits, then high bits, in one bit stream
-};
-inline EfShape Shape(uint32_t card, uint32_t width) {
-  EfShape e;
-  e.low = std::bit_width(width / card) - 1;  // the largest l with card · 2^l ≤ width
-  e.high_bits = card + ((width - 1) >> e.low);
-  e.bytes = (size_t{card} * static_cast<size_t>(e.low) + e.high_bits + 7) / 8;
-  return e;
-}
-// The container rule, a function of (cardinality, width) only so that readers can skip a
-// chunk without decoding it: Elias–Fano when it is smaller than the bitset and short enough
-// to decode quickly (at most 256 ids, or as many as version 1 kept in uint16 lists), else the
-// bitset.
+// The container rule, a function of (cardinality, width) only: a Rice list when even its
+// longest possible coding is smaller than the bitset, else the bitset; and the bitset when
+// k = 0 (then the list is at most `width` bits: a bitset without its word padding, decoded one
+// id at a time). Rice lists vary in length with the ids; readers find the end by decoding (or
+// by counting ones, to skip).
 struct Container {
-  bool elias_fano = false;
-  EfShape shape;
-  size_t bytes = 0;
+  bool rice = false;
+  int k = 0;             // Rice parameter
+  size_t max_bytes = 0;  // Rice: the longest coding of `card` ids below the width
 };
 inline Container ContainerOf(uint32_t card, uint32_t width) {
   Container c;
-  const size_t bitset = BitsetBytes(width);
-  c.shape = Shape(card, width);
-  c.elias_fano = card <= std::max<size_t>(kMaxEliasFanoCard, bitset / 2) && c.shape.bytes < bitset;
-  c.bytes = c.elias_fano ? c.shape.bytes : bitset;
+  c.k = RiceParameter(card, width);
+  c.max_bytes = (RiceMaxBits(card, width, c.k) + 7) / 8;
+  c.rice = c.k > 0 && c.max_bytes < BitsetBytes(width);
   return c;
 }
 
@@ -77,64 +63,115 @@ inline uint64_t LoadBits(const uint8_t* p, size_t bytes, size_t bit) {
   return v >> (bit % 8);
 }
 
-// Calls f(id) for each id of an Elias–Fano chunk, in increasing order.
+// Decodes a Rice payload of `card` ids (parameter k), calling f(id) for each in increasing
+// order, and returns its length in bits. The payload's length is not known in advance, so no
+// load may reach past it: with `left` ids still to come, the stream holds at least `left` more
+// bits (each code ends with a one), and only those bytes are read. `limit_bits` caps the stream
+// (validation passes the bytes available; readers of validated data pass SIZE_MAX).
+// Returns SIZE_MAX when the stream runs past `limit_bits` or a quotient exceeds `max_q`
+// (validation only: a forged run of zeros).
 template <typename F>
-inline void ForEachEliasFano(const uint8_t* p, uint32_t card, const EfShape& e, F&& f) {
-  const size_t high_start = size_t{card} * static_cast<size_t>(e.low);
-  const uint64_t low_mask = (uint64_t{1} << e.low) - 1;
+inline size_t DecodeRice(const uint8_t* p, uint32_t card, int k, size_t limit_bits, uint64_t max_q,
+                         F&& f) {
+  const size_t unary = size_t{card} * static_cast<size_t>(k);
+  const uint64_t low_mask = (uint64_t{1} << k) - 1;
+  size_t pos = unary;   // next unread bit of the unary part
+  size_t last = unary;  // the bit after the previous code's one
+  uint64_t next = 0;    // the smallest id the next code can give
   uint32_t i = 0;
-  if (e.bytes <= 8) {  // the common small set: the whole stream in one register
-    const uint64_t w = LoadBits(p, e.bytes, 0);
-    uint64_t bits = w >> high_start;
+  // Remainders come from a register refilled 57 / k at a time (they lie in [0, unary), inside
+  // every safe range below).
+  uint64_t rbuf = 0;
+  int rleft = 0;
+  const int per_load = k == 0 ? 0 : 57 / k;
+  while (i < card) {
+    const size_t safe_bits = (pos + (card - i) + 7) / 8 * 8;  // whole bytes known to be ours
+    if (safe_bits > limit_bits) return SIZE_MAX;
+    const size_t n = std::min<size_t>(56, safe_bits - pos);
+    uint64_t bits = LoadBits(p, safe_bits / 8, pos) & ((uint64_t{1} << n) - 1);
     while (bits != 0) {
-      const uint64_t high = static_cast<uint64_t>(std::countr_zero(bits)) - i;
-      const uint64_t low = (w >> (size_t{i} * static_cast<size_t>(e.low))) & low_mask;
-      f(static_cast<uint32_t>((high << e.low) | low));
-      ++i;
+      const size_t one = pos + static_cast<size_t>(std::countr_zero(bits));
+      const uint64_t q = one - last;
+      if (q > max_q) return SIZE_MAX;
+      uint64_t r = 0;
+      if (k != 0) {
+        if (rleft == 0) {
+          rbuf = LoadBits(p, safe_bits / 8, size_t{i} * static_cast<size_t>(k));
+          rleft = per_load;
+        }
+        r = rbuf & low_mask;
+        rbuf >>= k;
+        --rleft;
+      }
+      const uint64_t id = next + ((q << k) | r);
+      f(id);
+      next = id + 1;
+      last = one + 1;
+      if (++i == card) return last;
       bits &= bits - 1;
     }
-    return;
+    pos += n;
+    if (pos - last > max_q) return SIZE_MAX;  // a run of zeros no code can hold
   }
-  for (size_t off = 0; off < e.high_bits && i < card; off += 56) {
-    uint64_t bits = LoadBits(p, e.bytes, high_start + off);
-    if (e.high_bits - off < 56) bits &= (uint64_t{1} << (e.high_bits - off)) - 1;
-    bits &= (uint64_t{1} << 56) - 1;
-    while (bits != 0) {
-      const size_t pos = off + static_cast<size_t>(std::countr_zero(bits));
-      const uint64_t high = pos - i;
-      const uint64_t low = LoadBits(p, e.bytes, size_t{i} * static_cast<size_t>(e.low)) & low_mask;
-      f(static_cast<uint32_t>((high << e.low) | low));
-      ++i;
-      bits &= bits - 1;
+  return last;
+}
+
+// The length in bits of a validated Rice payload, by counting ones (no decoding).
+inline size_t RiceBits(const uint8_t* p, uint32_t card, int k) {
+  size_t pos = size_t{card} * static_cast<size_t>(k);
+  uint32_t left = card;
+  while (true) {
+    const size_t safe_bits = (pos + left + 7) / 8 * 8;
+    const size_t n = std::min<size_t>(56, safe_bits - pos);
+    uint64_t bits = LoadBits(p, safe_bits / 8, pos) & ((uint64_t{1} << n) - 1);
+    const uint32_t ones = static_cast<uint32_t>(std::popcount(bits));
+    if (ones >= left) {
+      for (uint32_t j = 1; j < left; ++j) bits &= bits - 1;
+      return pos + static_cast<size_t>(std::countr_zero(bits)) + 1;
     }
+    left -= ones;
+    pos += n;
   }
 }
 
-void AppendEliasFano(std::span<const SampleId> ids, uint32_t width, std::string& out) {
+void AppendRice(std::span<const SampleId> ids, int k, std::string& out) {
   const uint32_t card = static_cast<uint32_t>(ids.size());
-  const EfShape e = Shape(card, width);
+  const size_t unary = size_t{card} * static_cast<size_t>(k);
+  size_t bits = unary;
+  uint32_t next = 0;  // the previous id + 1: gaps are ids[i] − next ≥ 0
+  for (uint32_t i = 0; i < card; ++i) {
+    bits += (((ids[i] & 0xFFFF) - next) >> k) + 1;
+    next = (ids[i] & 0xFFFF) + 1;
+  }
   const size_t at = out.size();
-  out.resize(at + e.bytes, '\0');
+  out.resize(at + (bits + 7) / 8, '\0');
   auto* p = reinterpret_cast<uint8_t*>(out.data() + at);
-  // Low bits through a 64-bit accumulator (l ≤ 16), flushed a byte at a time.
+  // Remainders through a 64-bit accumulator (k ≤ 16), flushed a byte at a time; the last
+  // partial byte is shared with the unary part, whose ones are OR-ed in after.
   uint64_t acc = 0;
   int acc_bits = 0;
   size_t byte = 0;
-  const uint32_t low_mask = (uint32_t{1} << e.low) - 1;
+  const uint32_t low_mask = (uint32_t{1} << k) - 1;
+  size_t pos = unary;
+  next = 0;
   for (uint32_t i = 0; i < card; ++i) {
-    acc |= uint64_t{ids[i] & 0xFFFF & low_mask} << acc_bits;
-    acc_bits += e.low;
+    const uint32_t gap = (ids[i] & 0xFFFF) - next;
+    next = (ids[i] & 0xFFFF) + 1;
+    acc |= uint64_t{gap & low_mask} << acc_bits;
+    acc_bits += k;
     while (acc_bits >= 8) {
       p[byte++] = static_cast<uint8_t>(acc);
       acc >>= 8;
       acc_bits -= 8;
     }
   }
-  if (acc_bits > 0) p[byte] = static_cast<uint8_t>(acc);  // shares its byte with the highs
-  const size_t high_start = size_t{card} * static_cast<size_t>(e.low);
+  if (acc_bits > 0) p[byte] = static_cast<uint8_t>(acc);
+  next = 0;
   for (uint32_t i = 0; i < card; ++i) {
-    const size_t bit = high_start + ((ids[i] & 0xFFFF) >> e.low) + i;
-    p[bit / 8] |= static_cast<uint8_t>(1u << (bit % 8));
+    pos += ((ids[i] & 0xFFFF) - next) >> k;
+    next = (ids[i] & 0xFFFF) + 1;
+    p[pos / 8] = static_cast<uint8_t>(p[pos / 8] | (1u << (pos % 8)));
+    ++pos;
   }
 }
 
@@ -146,15 +183,15 @@ struct ChunkHead {
   Container container;
 };
 
-// Calls f(head, payload) for each chunk of a validated set and returns the pointer past it.
+// Calls end = f(head, payload) for each chunk of a validated set, where f returns the pointer
+// past the payload, and returns the pointer past the set.
 template <typename F>
 inline const uint8_t* ForEachChunk(const uint8_t* p, uint32_t universe, F&& f) {
   if (universe <= kChunkBits) {
     const uint32_t card = static_cast<uint32_t>(ReadVarint(p));
     if (card == 0) return p;
     const ChunkHead h{0, card, universe, ContainerOf(card, universe)};
-    f(h, p);
-    return p + h.container.bytes;
+    return f(h, p);
   }
   const uint64_t n_chunks = ReadVarint(p);
   for (uint64_t c = 0; c < n_chunks; ++c) {
@@ -163,10 +200,33 @@ inline const uint8_t* ForEachChunk(const uint8_t* p, uint32_t universe, F&& f) {
     h.card = static_cast<uint32_t>(ReadVarint(p) + 1);
     h.width = ChunkWidth(h.key, universe);
     h.container = ContainerOf(h.card, h.width);
-    f(h, p);
-    p += h.container.bytes;
+    p = f(h, p);
   }
   return p;
+}
+
+inline const uint8_t* SkipPayload(const ChunkHead& h, const uint8_t* payload) {
+  if (h.container.rice) return payload + (RiceBits(payload, h.card, h.container.k) + 7) / 8;
+  return payload + BitsetBytes(h.width);
+}
+
+// Calls f(low id) for each id of one chunk; returns the pointer past its payload.
+template <typename F>
+inline const uint8_t* ForEachInChunk(const ChunkHead& h, const uint8_t* payload, F&& f) {
+  if (h.container.rice) {
+    const size_t bits = DecodeRice(payload, h.card, h.container.k, SIZE_MAX, UINT64_MAX,
+                                   [&](uint64_t id) { f(static_cast<uint32_t>(id)); });
+    return payload + (bits + 7) / 8;
+  }
+  const size_t words = (h.width + 63) / 64;
+  for (size_t w = 0; w < words; ++w) {
+    uint64_t bits = Load64(payload + 8 * w);
+    while (bits != 0) {
+      f(static_cast<uint32_t>(w * 64 + static_cast<size_t>(std::countr_zero(bits))));
+      bits &= bits - 1;
+    }
+  }
+  return payload + BitsetBytes(h.width);
 }
 
 // The bitset ∩ filter kernel: gcc emits a popcnt version and a portable one and picks at load
@@ -187,6 +247,21 @@ __attribute__((target_clones("default", "popcnt"))) uint32_t Popcount(const uint
 }
 
 }  // namespace
+
+int RiceParameter(uint32_t card, uint32_t width) {
+  // The smallest k with (c + 1)(2w + c + 1) · 10,000 · 2^k ≥ 9,624 · w² (all below 2^64 for
+  // w ≤ 65,536; k ≤ 16 always satisfies it).
+  const uint64_t lhs = uint64_t{card + 1} * (2 * uint64_t{width} + card + 1) * 10000;
+  const uint64_t rhs = 9624 * uint64_t{width} * width;
+  const uint64_t ratio = rhs / lhs;
+  int k = ratio == 0 ? 0 : std::bit_width(ratio) - 1;
+  while ((lhs << k) < rhs) ++k;
+  return k;
+}
+
+size_t RiceMaxBits(uint32_t card, uint32_t width, int k) {
+  return size_t{card} * static_cast<size_t>(k + 1) + ((width - card) >> k);
+}
 
 void PutVarint(std::string& out, uint64_t v) {
   while (v >= 0x80) {
@@ -230,8 +305,9 @@ void EncodeCarrierSet(std::span<const SampleId> ids, uint32_t universe, std::str
       PutVarint(out, key);
       PutVarint(out, card - 1);
     }
-    if (ContainerOf(card, width).elias_fano) {
-      AppendEliasFano(ids.subspan(i, j - i), width, out);
+    const Container container = ContainerOf(card, width);
+    if (container.rice) {
+      AppendRice(ids.subspan(i, j - i), container.k, out);
     } else {  // little-endian words: bit b of the chunk is bit b % 8 of byte b / 8
       const size_t at = out.size();
       out.resize(at + BitsetBytes(width), '\0');
@@ -252,31 +328,17 @@ size_t ValidateChunk(const uint8_t* data, size_t pos, size_t end, uint32_t card,
   constexpr size_t kBad = SIZE_MAX;
   if (card == 0 || card > width) return kBad;
   const Container container = ContainerOf(card, width);
-  if (container.elias_fano) {
-    const EfShape& e = container.shape;
-    if (end - pos < e.bytes) return kBad;
+  if (container.rice) {
     const uint8_t* p = data + pos;
-    // Exactly `card` high bits, none past the stream's length, ids strictly increasing and
-    // below the width; the padding bits of the last byte are zero.
-    const size_t total_bits = size_t{card} * static_cast<size_t>(e.low) + e.high_bits;
-    if (total_bits % 8 != 0 && (p[e.bytes - 1] >> (total_bits % 8)) != 0) return kBad;
-    // Low bits can be anything; count the high ones alone.
-    size_t high_ones = 0;
-    const size_t high_start = size_t{card} * static_cast<size_t>(e.low);
-    for (size_t off = 0; off < e.high_bits; off += 56) {
-      uint64_t bits = LoadBits(p, e.bytes, high_start + off);
-      if (e.high_bits - off < 56) bits &= (uint64_t{1} << (e.high_bits - off)) - 1;
-      bits &= (uint64_t{1} << 56) - 1;
-      high_ones += static_cast<size_t>(std::popcount(bits));
-    }
-    if (high_ones != card) return kBad;
-    int64_t prev = -1;
+    // Every id below the width (so the stream is at most max_bytes long), no quotient beyond
+    // what the width allows, no load past the bytes available; padding bits zero.
+    const size_t avail_bits = std::min(end - pos, container.max_bytes) * 8;
     bool ok = true;
-    ForEachEliasFano(p, card, e, [&](uint32_t id) {
-      if (static_cast<int64_t>(id) <= prev || id >= width) ok = false;
-      prev = id;
-    });
-    return ok ? pos + e.bytes : kBad;
+    const size_t bits = DecodeRice(p, card, container.k, avail_bits, width >> container.k,
+                                   [&](uint64_t id) { ok = ok && id < width; });
+    if (bits == SIZE_MAX || !ok) return kBad;
+    if (bits % 8 != 0 && (p[bits / 8] >> (bits % 8)) != 0) return kBad;
+    return pos + (bits + 7) / 8;
   }
   const size_t bytes = BitsetBytes(width);
   if (end - pos < bytes) return kBad;
@@ -326,11 +388,18 @@ size_t ValidateCarrierSet(const uint8_t* data, size_t pos, size_t end, uint32_t 
 }
 
 const uint8_t* SkipCarrierSet(const uint8_t* p, uint32_t universe) {
-  return ForEachChunk(p, universe, [](const ChunkHead&, const uint8_t*) {});
+  if (*p == 0) return p + 1;
+  return ForEachChunk(p, universe, SkipPayload);
 }
 
 uint32_t CarrierSetCardinality(const uint8_t* p, uint32_t universe) {
-  return CountAndAdvance(p, universe, nullptr);  // advances only the local copy of p
+  if (universe <= kChunkBits) return static_cast<uint32_t>(ReadVarint(p));
+  uint32_t total = 0;
+  ForEachChunk(p, universe, [&](const ChunkHead& h, const uint8_t* payload) {
+    total += h.card;
+    return SkipPayload(h, payload);
+  });
+  return total;
 }
 
 namespace {
@@ -341,17 +410,19 @@ uint32_t IntersectCount(const uint8_t*& p, uint32_t universe, std::span<const ui
   const size_t f_words = filter.size();
   p = ForEachChunk(p, universe, [&](const ChunkHead& h, const uint8_t* payload) {
     const size_t base_word = size_t{h.key} * (kChunkBits / 64);
-    if (h.container.elias_fano) {
-      ForEachEliasFano(payload, h.card, h.container.shape, [&](uint32_t id) {
-        const size_t w = base_word + (id >> 6);
-        if (w < f_words) total += static_cast<uint32_t>((f[w] >> (id & 63)) & 1u);
-      });
-    } else {
-      const size_t words = (h.width + 63) / 64;
-      if (base_word < f_words) {
-        total += AndPopcount(payload, f + base_word, std::min(words, f_words - base_word));
-      }
+    if (h.container.rice) {
+      const size_t bits =
+          DecodeRice(payload, h.card, h.container.k, SIZE_MAX, UINT64_MAX, [&](uint64_t id) {
+            const size_t w = base_word + static_cast<size_t>(id >> 6);
+            if (w < f_words) total += static_cast<uint32_t>((f[w] >> (id & 63)) & 1u);
+          });
+      return payload + (bits + 7) / 8;
     }
+    const size_t words = (h.width + 63) / 64;
+    if (base_word < f_words) {
+      total += AndPopcount(payload, f + base_word, std::min(words, f_words - base_word));
+    }
+    return payload + BitsetBytes(h.width);
   });
   return total;
 }
@@ -370,30 +441,29 @@ uint32_t CountAndAdvance(const uint8_t*& p, uint32_t universe, const SampleSet* 
   }
   if (filter == nullptr) {
     uint32_t total = 0;
-    p = ForEachChunk(p, universe, [&](const ChunkHead& h, const uint8_t*) { total += h.card; });
+    p = ForEachChunk(p, universe, [&](const ChunkHead& h, const uint8_t* payload) {
+      total += h.card;
+      return SkipPayload(h, payload);
+    });
     return total;
   }
   return IntersectCount(p, universe, filter->words());
 }
 
-void CarrierSetAddTo(const uint8_t* p, uint32_t universe, const SampleSet* filter, SampleSet& out) {
-  ForEachChunk(p, universe, [&](const ChunkHead& h, const uint8_t* payload) {
+const uint8_t* CarrierSetAddTo(const uint8_t* p, uint32_t universe, const SampleSet* filter,
+                               SampleSet& out) {
+  return ForEachChunk(p, universe, [&](const ChunkHead& h, const uint8_t* payload) {
     const SampleId base = h.key * kChunkBits;
-    auto add = [&](SampleId id) {
-      if (filter == nullptr || filter->Contains(id)) out.Add(id);
-    };
-    if (h.container.elias_fano) {
-      ForEachEliasFano(payload, h.card, h.container.shape, [&](uint32_t low) { add(base + low); });
-    } else {
-      const size_t words = (h.width + 63) / 64;
-      for (size_t w = 0; w < words; ++w) {
-        uint64_t bits = Load64(payload + 8 * w);
-        while (bits != 0) {
-          add(base + static_cast<SampleId>(w * 64 + std::countr_zero(bits)));
-          bits &= bits - 1;
-        }
-      }
-    }
+    return ForEachInChunk(h, payload, [&](uint32_t low) {
+      if (filter == nullptr || filter->Contains(base + low)) out.Add(base + low);
+    });
+  });
+}
+
+const uint8_t* CarrierSetRemoveFrom(const uint8_t* p, uint32_t universe, SampleSet& out) {
+  return ForEachChunk(p, universe, [&](const ChunkHead& h, const uint8_t* payload) {
+    const SampleId base = h.key * kChunkBits;
+    return ForEachInChunk(h, payload, [&](uint32_t low) { out.Remove(base + low); });
   });
 }
 
@@ -401,19 +471,7 @@ std::vector<SampleId> CarrierSetToVector(const uint8_t* p, uint32_t universe) {
   std::vector<SampleId> ids;
   ForEachChunk(p, universe, [&](const ChunkHead& h, const uint8_t* payload) {
     const SampleId base = h.key * kChunkBits;
-    if (h.container.elias_fano) {
-      ForEachEliasFano(payload, h.card, h.container.shape,
-                       [&](uint32_t low) { ids.push_back(base + low); });
-    } else {
-      const size_t words = (h.width + 63) / 64;
-      for (size_t w = 0; w < words; ++w) {
-        uint64_t bits = Load64(payload + 8 * w);
-        while (bits != 0) {
-          ids.push_back(base + static_cast<SampleId>(w * 64 + std::countr_zero(bits)));
-          bits &= bits - 1;
-        }
-      }
-    }
+    return ForEachInChunk(h, payload, [&](uint32_t low) { ids.push_back(base + low); });
   });
   return ids;
 }

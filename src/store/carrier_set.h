@@ -41,7 +41,14 @@
 namespace genomefed::store {
 
 inline constexpr uint32_t kChunkBits = 65536;
-inline constexpr uint32_t kMaxEliasFanoCard = 256;
+
+// The Rice parameter of a list of `card` ids below `width`: the k minimising the expected
+// length for ids spread at random (gaps about geometric with p = (card + 1) / width), in integer
+// arithmetic so that every reader agrees with every writer.
+int RiceParameter(uint32_t card, uint32_t width);
+// The longest Rice coding of `card` ids below `width` with parameter k, in bits:
+// card·(k + 1) + ((width − card) >> k).
+size_t RiceMaxBits(uint32_t card, uint32_t width, int k);
 
 // Appends the encoding of the ascending, duplicate-free `ids` (all < universe) to `out`.
 void EncodeCarrierSet(std::span<const SampleId> ids, uint32_t universe, std::string& out);
@@ -65,8 +72,11 @@ uint32_t CarrierSetIntersectCount(const uint8_t* p, uint32_t universe,
 // |set| (filter == nullptr) or |set ∩ filter|, and advances `p` past the set. The hot path of
 // every count: one call per carrier class.
 uint32_t CountAndAdvance(const uint8_t*& p, uint32_t universe, const SampleSet* filter);
-// set (∩ filter when non-null) OR-ed into `out`.
-void CarrierSetAddTo(const uint8_t* p, uint32_t universe, const SampleSet* filter, SampleSet& out);
+// set (∩ filter when non-null) OR-ed into `out`; returns the pointer past the set.
+const uint8_t* CarrierSetAddTo(const uint8_t* p, uint32_t universe, const SampleSet* filter,
+                               SampleSet& out);
+// out \= set; returns the pointer past the set.
+const uint8_t* CarrierSetRemoveFrom(const uint8_t* p, uint32_t universe, SampleSet& out);
 // Materialises the ids (for tests and compaction).
 std::vector<SampleId> CarrierSetToVector(const uint8_t* p, uint32_t universe);
 

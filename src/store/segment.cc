@@ -5,6 +5,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #include <functional>
 #include <iterator>
@@ -60,11 +61,97 @@ Status CopyInto(const std::filesystem::path& side,
   return Status::Ok();
 }
 
+// The head of an allele blob at d[off..end): back reference, omitted class, REF and ALT, and
+// where its carrier sets start. Returns the offset of the first bad byte, or SIZE_MAX when the
+// head is well-formed.
+struct BlobHead {
+  uint64_t back = 0;
+  uint8_t omitted = 0;
+  std::string_view ref, alt;
+  size_t sets = 0;
+};
+size_t ParseBlobHead(const uint8_t* d, size_t off, size_t end, BlobHead* h) {
+  uint64_t v = 0;
+  size_t used = GetVarint(d + off, d + end, &v);
+  if (used == 0 || (v & 3) > kOmitHom) return off;
+  h->back = v >> 2;
+  h->omitted = static_cast<uint8_t>(v & 3);
+  size_t p = off + used;
+  used = GetVarint(d + p, d + end, &v);
+  if (used == 0) return p;
+  if (v < kAlleleStringsLong) {
+    if (v / 4 == v % 4) return p;  // REF = ALT
+    h->ref = std::string_view(kBases + v / 4, 1);
+    h->alt = std::string_view(kBases + v % 4, 1);
+    h->sets = p + used;
+    return SIZE_MAX;
+  }
+  const uint64_t ref_len = v - (kAlleleStringsLong - 1);
+  if (ref_len > end - p - used) return p;
+  h->ref = std::string_view(reinterpret_cast<const char*>(d + p + used), ref_len);
+  p += used + ref_len;
+  used = GetVarint(d + p, d + end, &v);
+  if (used == 0 || v == 0 || v > end - p - used) return p;
+  h->alt = std::string_view(reinterpret_cast<const char*>(d + p + used), v);
+  h->sets = p + used + v;
+  return SIZE_MAX;
+}
+
 }  // namespace
 
 void EncodeSite(const SiteCalls& site, uint32_t universe, std::string& out) {
   out.push_back(static_cast<char>(site.base));
   for (const auto& ids : site.called_exceptions) EncodeCarrierSet(ids, universe, out);
+}
+
+void EncodeAlleleCarriers(std::span<const std::vector<SampleId>> classes, const SiteCalls& site,
+                          SampleId batch_first, uint32_t batch_size, uint32_t universe,
+                          std::string& out) {
+  const auto& het = classes[kHet];
+  const auto& hom = classes[kHom];
+  const size_t called2 = site.base == 2 ? batch_size - site.called_exceptions[0].size() -
+                                              site.called_exceptions[1].size()
+                                        : site.called_exceptions[2].size();
+  const size_t none = called2 - std::min(called2, het.size() + hom.size());
+  OmittedClass omit = kOmitNone;
+  if (het.size() > none || hom.size() > none) omit = het.size() >= hom.size() ? kOmitHet : kOmitHom;
+  out.push_back(static_cast<char>(omit));
+  if (omit == kOmitNone) {
+    EncodeCarrierSet(het, universe, out);
+    EncodeCarrierSet(hom, universe, out);
+  } else {
+    // none = called-2 \ (het ∪ hom) (common alleles only): the batch's samples that are
+    // called twice, as a bitmap, less the carriers.
+    thread_local std::vector<uint64_t> bits;
+    thread_local std::vector<SampleId> none_ids;
+    const size_t words = (size_t{batch_size} + 63) / 64;
+    auto flip = [&](SampleId id) {
+      const size_t b = id - batch_first;
+      bits[b / 64] ^= uint64_t{1} << (b % 64);
+    };
+    if (site.base == 2) {
+      bits.assign(words, ~uint64_t{0});
+      if (batch_size % 64 != 0) bits[words - 1] = (uint64_t{1} << (batch_size % 64)) - 1;
+      for (SampleId id : site.called_exceptions[0]) flip(id);
+      for (SampleId id : site.called_exceptions[1]) flip(id);
+    } else {
+      bits.assign(words, 0);
+      for (SampleId id : site.called_exceptions[2]) flip(id);
+    }
+    for (SampleId id : het) flip(id);  // het and hom are called twice: set before the flip
+    for (SampleId id : hom) flip(id);
+    none_ids.clear();
+    for (size_t w = 0; w < words; ++w) {
+      for (uint64_t x = bits[w]; x != 0; x &= x - 1) {
+        none_ids.push_back(batch_first + static_cast<SampleId>(w * 64) +
+                           static_cast<SampleId>(std::countr_zero(x)));
+      }
+    }
+    EncodeCarrierSet(omit == kOmitHet ? hom : het, universe, out);
+    EncodeCarrierSet(none_ids, universe, out);
+  }
+  EncodeCarrierSet(classes[kHemi], universe, out);
+  EncodeCarrierSet(classes[kPartial], universe, out);
 }
 
 SegmentWriter::~SegmentWriter() {
@@ -158,16 +245,27 @@ Status SegmentWriter::AddAllele(std::string_view contig, int64_t pos, std::strin
   }
   const uint64_t offset = file_.offset();
   if (site < kSegmentHeaderSize || site >= offset) return Internal("allele before its site");
+  if (encoded_sets.empty() || static_cast<uint8_t>(encoded_sets[0]) > kOmitHom) {
+    return Internal("AddAllele takes EncodeAlleleCarriers' encoding");
+  }
+  if (ref.empty() || alt.empty()) return Internal("empty allele");
   block_.emplace_back(static_cast<uint32_t>(pos), offset);
   if (block_.size() == kAlleleBlock) GF_RETURN_IF_ERROR(FlushBlock());
   scratch_.clear();
-  PutVarint(scratch_, offset - site);  // back to the site blob
-  PutVarint(scratch_, ref.size());
-  scratch_.append(ref);
-  PutVarint(scratch_, alt.size());
-  scratch_.append(alt);
+  // Back to the site blob, with the omitted class in the low bits.
+  PutVarint(scratch_, ((offset - site) << 2) | static_cast<uint8_t>(encoded_sets[0]));
+  const char* r = ref.size() == 1 ? std::strchr(kBases, ref[0]) : nullptr;
+  const char* a = alt.size() == 1 ? std::strchr(kBases, alt[0]) : nullptr;
+  if (r != nullptr && a != nullptr && ref[0] != '\0' && alt[0] != '\0' && r != a) {
+    scratch_.push_back(static_cast<char>(4 * (r - kBases) + (a - kBases)));  // a SNV: one byte
+  } else {
+    PutVarint(scratch_, ref.size() + kAlleleStringsLong - 1);
+    scratch_.append(ref);
+    PutVarint(scratch_, alt.size());
+    scratch_.append(alt);
+  }
   GF_RETURN_IF_ERROR(Write(scratch_));
-  GF_RETURN_IF_ERROR(Write(encoded_sets));
+  GF_RETURN_IF_ERROR(Write(encoded_sets.substr(1)));
   ++contigs_.back().count;
   ++allele_count_;
   return Status::Ok();
@@ -340,6 +438,7 @@ Status Segment::Validate() {
   // now and then everything behind it, for the few pages touched again out of order (a site
   // referred to from afar, an allele that trimming moved), which would otherwise accumulate.
   uint64_t last_site = 0;
+  int64_t site_called2 = 0;
   constexpr uint64_t kSlack = uint64_t{1} << 20;
   uint64_t arena_dropped = 0, table_dropped = allele_table_offset_;
   for (auto& range : contigs_) {
@@ -361,22 +460,24 @@ Status Segment::Validate() {
           table_dropped = entry - kSlack;
         }
       }
-      uint64_t back = 0;
-      size_t used = GetVarint(d + off, d + arena_end, &back);
-      if (used == 0 || back == 0 || back > off - kSegmentHeaderSize) {
+      BlobHead head;
+      if (const size_t bad = ParseBlobHead(d, off, arena_end, &head); bad != SIZE_MAX) {
+        return corrupt(bad, "bad allele blob head");
+      }
+      if (head.back == 0 || head.back > off - kSegmentHeaderSize) {
         return corrupt(off, "bad site reference");
       }
-      const uint64_t site_off = off - back;
+      const uint64_t site_off = off - head.back;
       if (site_off != last_site) {
-        const uint8_t head = d[site_off];
-        const bool uniform = (head & kSiteUniform) != 0;
-        if ((head & kSiteBaseMask) > 2 || (head >> 6) != 0 ||
-            (uniform && (head >> kSiteDeltaShift) != (kSiteUniform >> kSiteDeltaShift))) {
+        const uint8_t head_byte = d[site_off];
+        const bool uniform = (head_byte & kSiteUniform) != 0;
+        if ((head_byte & kSiteBaseMask) > 2 || (head_byte >> 6) != 0 ||
+            (uniform && (head_byte >> kSiteDeltaShift) != (kSiteUniform >> kSiteDeltaShift))) {
           return corrupt(site_off, "bad site head byte");
         }
         size_t p = site_off + 1;
         for (int k = 0; k < 3 && p != SIZE_MAX && !uniform; ++k) {
-          if ((head >> (kSiteDeltaShift + k)) & 1) {  // earlier set + added − removed
+          if ((head_byte >> (kSiteDeltaShift + k)) & 1) {  // earlier set + added − removed
             uint64_t ref_back = 0;
             const size_t n = GetVarint(d + p, d + arena_end, &ref_back);
             if (n == 0 || ref_back == 0 || ref_back > site_off - kSegmentHeaderSize ||
@@ -389,21 +490,29 @@ Status Segment::Validate() {
           p = ValidateCarrierSet(d, p, arena_end, universe_);
         }
         if (p == SIZE_MAX) return corrupt(site_off, "bad site call sets");
+        // Difference sets are counted as |X| + |A| − |R|: each count must stay in [0, batch].
+        int64_t n[3];
+        SiteCounts(d + site_off, nullptr, n);
+        for (int k = 0; k < 3; ++k) {
+          if (n[k] < 0 || n[k] > static_cast<int64_t>(batch_size_)) {
+            return corrupt(site_off, "site call sets do not fit the batch");
+          }
+        }
+        site_called2 = n[2];
         last_site = site_off;
       }
-      uint64_t len = 0;
-      size_t p = off + used;
-      for (int a = 0; a < 2; ++a) {
-        used = GetVarint(d + p, d + arena_end, &len);
-        if (used == 0 || len == 0 || len > arena_end - p - used)
-          return corrupt(p, "bad allele string");
-        if (a == 0) range.max_ref_length = std::max(range.max_ref_length, len);
-        p += used + len;
-      }
+      range.max_ref_length = std::max<uint64_t>(range.max_ref_length, head.ref.size());
+      size_t p = head.sets;
+      int64_t diploid = 0;  // the two stored diploid classes, which the omitted one completes
       for (int k = 0; k < kCarrierClasses && p != SIZE_MAX; ++k) {
+        const size_t set = p;
         p = ValidateCarrierSet(d, p, arena_end, universe_);
+        if (k < 2 && p != SIZE_MAX) diploid += CarrierSetCardinality(d + set, universe_);
       }
       if (p == SIZE_MAX) return corrupt(off, "bad carrier sets");
+      if (diploid > site_called2) {
+        return corrupt(head.sets, "diploid carrier sets exceed the site's called samples");
+      }
       if (i > range.first) {
         const auto prev = std::make_tuple(pos(i - 1), ref(i - 1), alt(i - 1));
         const auto cur = std::make_tuple(pos(i), ref(i), alt(i));
@@ -432,60 +541,129 @@ uint32_t Segment::pos(uint64_t i) const {
   return Get32(map_.data() + allele_table_offset_ + kAlleleEntrySize * i);
 }
 
-std::string_view Segment::ref(uint64_t i) const {
-  const uint8_t* p = map_.data() + blob_offset(i);
-  const uint8_t* end = map_.data() + map_.size();
-  uint64_t back = 0, len = 0;
-  p += GetVarint(p, end, &back);
-  p += GetVarint(p, end, &len);
-  return {reinterpret_cast<const char*>(p), len};
-}
-
-std::string_view Segment::alt(uint64_t i) const {
-  std::string_view r = ref(i);
-  const uint8_t* p = reinterpret_cast<const uint8_t*>(r.data() + r.size());
-  uint64_t len = 0;
-  size_t used = GetVarint(p, map_.data() + map_.size(), &len);
-  return {reinterpret_cast<const char*>(p + used), len};
-}
-
-const uint8_t* Segment::carrier_sets(uint64_t i) const {
-  std::string_view a = alt(i);
-  return reinterpret_cast<const uint8_t*>(a.data() + a.size());
-}
-
-const uint8_t* Segment::site(uint64_t i) const {
+Segment::AlleleBlob Segment::allele(uint64_t i) const {
   const uint64_t off = blob_offset(i);
-  uint64_t back = 0;
-  GetVarint(map_.data() + off, map_.data() + map_.size(), &back);
-  return map_.data() + off - back;
+  BlobHead h;
+  ParseBlobHead(map_.data(), off, batch_set_offset_, &h);  // validated at open
+  AlleleBlob a;
+  a.omitted = static_cast<OmittedClass>(h.omitted);
+  a.ref = h.ref;
+  a.alt = h.alt;
+  a.sets = map_.data() + h.sets;
+  a.site = map_.data() + off - h.back;
+  return a;
 }
 
-uint64_t Segment::AlleleNumber(uint64_t i, const SampleSet* filter) const {
-  const uint8_t* const blob = site(i);
+void Segment::SiteCounts(const uint8_t* blob, const SampleSet* filter, int64_t n[3]) const {
   const uint8_t head = *blob;
-  const int64_t base = head & kSiteBaseMask;
+  const int base = head & kSiteBaseMask;
   const uint8_t* batch = batch_set();
-  const int64_t in_batch =
-      filter == nullptr ? batch_size_ : CountAndAdvance(batch, universe_, filter);
-  int64_t an = base * in_batch;
-  if (head & kSiteUniform) return static_cast<uint64_t>(an);
+  int64_t rest = filter == nullptr ? batch_size_ : CountAndAdvance(batch, universe_, filter);
+  n[0] = n[1] = n[2] = 0;
   const uint8_t* p = blob + 1;
-  for (int64_t k = 0; k < 3; ++k) {
-    int64_t n;
+  for (int k = 0; k < 3 && (head & kSiteUniform) == 0; ++k) {
+    int64_t c;
     if ((head >> (kSiteDeltaShift + k)) & 1) {
       uint64_t back = 0;
       p += GetVarint(p, map_.data() + map_.size(), &back);
       const uint8_t* earlier = blob - back;
-      n = CountAndAdvance(earlier, universe_, filter);
-      n += CountAndAdvance(p, universe_, filter);
-      n -= CountAndAdvance(p, universe_, filter);
+      c = CountAndAdvance(earlier, universe_, filter);
+      c += CountAndAdvance(p, universe_, filter);
+      c -= CountAndAdvance(p, universe_, filter);
     } else {
-      n = CountAndAdvance(p, universe_, filter);
+      c = CountAndAdvance(p, universe_, filter);
     }
-    an += (k - base) * n;
+    if (k != base) {  // the base's own set is empty in files this writer makes
+      n[k] = c;
+      rest -= c;
+    }
   }
+  n[base] = rest;
+}
+
+uint64_t Segment::AlleleNumber(uint64_t i, const SampleSet* filter) const {
+  int64_t n[3];
+  SiteCounts(site(i), filter, n);
+  const int64_t an = n[1] + 2 * n[2];
   return an > 0 ? static_cast<uint64_t>(an) : 0;  // negative only in a forged file
+}
+
+ClassCounts Segment::Count(uint64_t i, const SampleSet* filter) const {
+  const AlleleBlob a = allele(i);
+  int64_t n[3];
+  SiteCounts(a.site, filter, n);
+  ClassCounts c;
+  const int64_t an = n[1] + 2 * n[2];
+  c.allele_number = an > 0 ? static_cast<uint64_t>(an) : 0;
+  const uint8_t* p = a.sets;
+  const int64_t first = CountAndAdvance(p, universe_, filter);
+  const int64_t second = CountAndAdvance(p, universe_, filter);
+  // The omitted class: called-2 ∩ F minus the two stored (never negative in a valid file; a
+  // forged one is clamped).
+  const int64_t derived = std::max<int64_t>(0, n[2] - first - second);
+  switch (a.omitted) {
+    case kOmitNone:
+      c.het = static_cast<uint64_t>(first);
+      c.hom = static_cast<uint64_t>(second);
+      break;
+    case kOmitHet:
+      c.hom = static_cast<uint64_t>(first);
+      c.het = static_cast<uint64_t>(derived);
+      break;
+    case kOmitHom:
+      c.het = static_cast<uint64_t>(first);
+      c.hom = static_cast<uint64_t>(derived);
+      break;
+  }
+  c.hemi = CountAndAdvance(p, universe_, filter);
+  c.partial = CountAndAdvance(p, universe_, filter);
+  return c;
+}
+
+void Segment::AddCalledTwice(const uint8_t* blob, SampleSet& out) const {
+  const uint8_t head = *blob;
+  const int base = head & kSiteBaseMask;
+  SampleSet called2(out.universe());
+  if (base == 2) CarrierSetAddTo(batch_set(), universe_, nullptr, called2);
+  const uint8_t* p = blob + 1;
+  for (int k = 0; k < 3 && (head & kSiteUniform) == 0; ++k) {
+    SampleSet s(out.universe());
+    if ((head >> (kSiteDeltaShift + k)) & 1) {  // X ∪ A \ R
+      uint64_t back = 0;
+      p += GetVarint(p, map_.data() + map_.size(), &back);
+      CarrierSetAddTo(blob - back, universe_, nullptr, s);
+      p = CarrierSetAddTo(p, universe_, nullptr, s);
+      p = CarrierSetRemoveFrom(p, universe_, s);
+    } else {
+      p = CarrierSetAddTo(p, universe_, nullptr, s);
+    }
+    if (k == base) continue;  // empty in files this writer makes; counts ignore it too
+    if (k == 2) {
+      called2 |= s;
+    } else if (base == 2) {
+      for (SampleId id : s.ToVector()) called2.Remove(id);
+    }
+  }
+  out |= called2;
+}
+
+void Segment::AddCarriers(uint64_t i, const SampleSet* filter, SampleSet& out) const {
+  const AlleleBlob a = allele(i);
+  const uint8_t* p = a.sets;
+  if (a.omitted == kOmitNone) {
+    p = CarrierSetAddTo(p, universe_, filter, out);  // het
+    p = CarrierSetAddTo(p, universe_, filter, out);  // hom
+  } else {
+    // het ∪ hom = called-2 \ none, whichever of the two was left out.
+    SampleSet carriers(out.universe());
+    AddCalledTwice(a.site, carriers);
+    p = SkipCarrierSet(p, universe_);
+    p = CarrierSetRemoveFrom(p, universe_, carriers);
+    if (filter != nullptr) carriers &= *filter;
+    out |= carriers;
+  }
+  p = CarrierSetAddTo(p, universe_, filter, out);  // hemi
+  CarrierSetAddTo(p, universe_, filter, out);      // partial
 }
 
 uint64_t Segment::LowerBound(const ContigRange& range, int64_t pos_1based, std::string_view r,

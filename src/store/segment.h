@@ -19,14 +19,27 @@ namespace genomefed::store {
 
 inline constexpr char kSegmentMagic[8] = {'G', 'F', 'S', 'E', 'G', '0', '0', '1'};
 inline constexpr char kSegmentEndMagic[8] = {'G', 'F', 'S', 'E', 'G', 'E', 'N', 'D'};
-inline constexpr uint32_t kSegmentVersion = 2;
+inline constexpr uint32_t kSegmentVersion = 3;
 inline constexpr size_t kSegmentHeaderSize = 32;
 inline constexpr size_t kSegmentFooterSize = 64;
 inline constexpr size_t kAlleleEntrySize = 8;  // pos u32 | blob offset − block base u32
 inline constexpr uint64_t kAlleleBlock = 64;   // allele entries per block-table base
 
-// The genotype classes an allele's blob stores, in this order.
+// The genotype classes of an allele's calls, as ingest sorts them.
 enum CarrierClass { kHet = 0, kHom = 1, kHemi = 2, kPartial = 3, kCarrierClasses = 4 };
+
+// Which of the three diploid classes {het, hom, none} an allele blob leaves out (the largest;
+// none = called-2 samples without a copy). They partition the site's called-2 samples, so the
+// omitted one is |called-2 ∩ F| minus the other two. Stored in the low 2 bits of the blob's
+// first varint; the blob then holds the two others in this order, then hemi and partial.
+enum OmittedClass : uint8_t {
+  kOmitNone = 0,  // het, hom stored (most alleles: few carriers)
+  kOmitHet = 1,   // hom, none stored
+  kOmitHom = 2,   // het, none stored
+};
+// A single-base REF and ALT of these letters is one byte < 16 in the blob: 4·ref + alt.
+inline constexpr char kBases[5] = "ACGT";
+inline constexpr uint64_t kAlleleStringsLong = 16;  // else: varint (len(REF) + 15) | REF | ...
 
 // Encoded per-site data: base called-allele count (0..2) and the samples that differ from it.
 // `called_exceptions[k]` = ascending ids whose called count is k (k != base).
@@ -36,6 +49,21 @@ struct SiteCalls {
 };
 // The plain encoding (no references to earlier sites).
 void EncodeSite(const SiteCalls& site, uint32_t universe, std::string& out);
+
+// Encodes an allele's calls for SegmentWriter::AddAllele (ingest calls this once per allele):
+// `classes` = the ascending ids of its het, hom, hemi and partial calls (kCarrierClasses
+// vectors); `site` = its site's calls, over the batch [batch_first, batch_first + batch_size).
+// Writes the OmittedClass byte, then the four stored carrier sets. The called-2 samples are
+// listed only when het or hom is the largest class (common alleles), to write `none`.
+void EncodeAlleleCarriers(std::span<const std::vector<SampleId>> classes, const SiteCalls& site,
+                          SampleId batch_first, uint32_t batch_size, uint32_t universe,
+                          std::string& out);
+
+// Allele figures of one segment over samples F (counts of samples, not of allele copies).
+struct ClassCounts {
+  uint64_t het = 0, hom = 0, hemi = 0, partial = 0;
+  uint64_t allele_number = 0;
+};
 
 // Site blob head byte: bits 0–1 the base, bit 2 + k set when S_k is stored as a difference
 // from an earlier set, bit 5 when there are no exceptions at all (docs/formats/store.md).
@@ -63,7 +91,7 @@ class SegmentWriter {
   // site's when that is smaller (the workers encode plainly and in parallel; only this writer
   // sees the sites in order).
   Result<uint64_t> AddSite(std::string_view encoded_site);
-  // `encoded_sets` = the four carrier sets (het, hom, hemi, partial) encoded back to back.
+  // `encoded_sets` as EncodeAlleleCarriers writes it.
   Status AddAllele(std::string_view contig, int64_t pos, std::string_view ref, std::string_view alt,
                    uint64_t site, std::string_view encoded_sets);
   // Writes the batch's sample set, tables and footer; fsyncs. The file is complete after this.
@@ -128,14 +156,25 @@ class Segment {
   const ContigRange* FindContig(std::string_view name) const;
 
   uint32_t pos(uint64_t i) const;
-  std::string_view ref(uint64_t i) const;
-  std::string_view alt(uint64_t i) const;
-  // Pointer to the allele's first carrier set (het); the others follow.
-  const uint8_t* carrier_sets(uint64_t i) const;
-  const uint8_t* site(uint64_t i) const;  // the allele's site blob
+  // An allele blob, parsed (docs/formats/store.md).
+  struct AlleleBlob {
+    OmittedClass omitted = kOmitNone;
+    std::string_view ref, alt;
+    const uint8_t* sets = nullptr;  // the first of the four stored carrier sets
+    const uint8_t* site = nullptr;  // its site blob
+  };
+  AlleleBlob allele(uint64_t i) const;
+  std::string_view ref(uint64_t i) const { return allele(i).ref; }
+  std::string_view alt(uint64_t i) const { return allele(i).alt; }
+  const uint8_t* carrier_sets(uint64_t i) const { return allele(i).sets; }
+  const uint8_t* site(uint64_t i) const { return allele(i).site; }
   // Allele number of allele i's site over the samples in `filter` (all when nullptr):
   // base·|batch ∩ F| + Σk (k − base)·|S_k ∩ F|.
   uint64_t AlleleNumber(uint64_t i, const SampleSet* filter) const;
+  // Per class counts and the allele number over `filter` (all when nullptr).
+  ClassCounts Count(uint64_t i, const SampleSet* filter) const;
+  // Samples with at least one copy (∩ filter when non-null) OR-ed into `out`.
+  void AddCarriers(uint64_t i, const SampleSet* filter, SampleSet& out) const;
   const uint8_t* batch_set() const { return map_.data() + batch_set_offset_; }
   uint32_t batch_size() const { return batch_size_; }
 
@@ -147,6 +186,10 @@ class Segment {
   Segment() = default;
   Status Validate();
   uint64_t blob_offset(uint64_t i) const;
+  // |S_k ∩ F| of the site blob at `blob` for k = 0, 1, 2 (the base's own count included).
+  void SiteCounts(const uint8_t* blob, const SampleSet* filter, int64_t n[3]) const;
+  // The site's called-2 samples OR-ed into `out`.
+  void AddCalledTwice(const uint8_t* blob, SampleSet& out) const;
   std::filesystem::path path_;
   MappedFile map_;
   uint32_t universe_ = 0;

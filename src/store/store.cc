@@ -219,33 +219,20 @@ void Dataset::ScanOverlapping(
 AlleleCounts Dataset::Count(const AlleleRef& ref, const SampleSet* filter) const {
   AlleleCounts c;
   for (const auto& part : ref.parts) {
-    const Segment& seg = *segments_[part.segment];
-    const uint32_t u = seg.universe();
-    const uint8_t* p = seg.carrier_sets(part.index);
-    const uint64_t het = CountAndAdvance(p, u, filter);
-    const uint64_t hom = CountAndAdvance(p, u, filter);
-    const uint64_t hemi = CountAndAdvance(p, u, filter);
-    const uint64_t partial = CountAndAdvance(p, u, filter);
-    c.ac_het += het;
-    c.ac_hom += 2 * hom;
-    c.ac_hemi += hemi;
-    c.allele_count += het + 2 * hom + hemi + partial;
-    c.individuals += het + hom + hemi + partial;
-    c.allele_number += seg.AlleleNumber(part.index, filter);
+    const ClassCounts n = segments_[part.segment]->Count(part.index, filter);
+    c.ac_het += n.het;
+    c.ac_hom += 2 * n.hom;
+    c.ac_hemi += n.hemi;
+    c.allele_count += n.het + 2 * n.hom + n.hemi + n.partial;
+    c.individuals += n.het + n.hom + n.hemi + n.partial;
+    c.allele_number += n.allele_number;
   }
   return c;
 }
 
 SampleSet Dataset::Carriers(const AlleleRef& ref, const SampleSet* filter) const {
   SampleSet out(sample_count());
-  for (const auto& part : ref.parts) {
-    const Segment& seg = *segments_[part.segment];
-    const uint8_t* p = seg.carrier_sets(part.index);
-    for (int k = 0; k < kCarrierClasses; ++k) {
-      CarrierSetAddTo(p, seg.universe(), filter, out);
-      p = SkipCarrierSet(p, seg.universe());
-    }
-  }
+  for (const auto& part : ref.parts) segments_[part.segment]->AddCarriers(part.index, filter, out);
   return out;
 }
 

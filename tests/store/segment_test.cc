@@ -15,8 +15,9 @@
 namespace genomefed::store {
 namespace {
 
+// An allele's sets with no class omitted (EncodeAlleleCarriers' layout, class byte first).
 std::string Sets(std::vector<SampleId> het, std::vector<SampleId> hom, uint32_t universe) {
-  std::string out;
+  std::string out(1, static_cast<char>(kOmitNone));
   EncodeCarrierSet(het, universe, out);
   EncodeCarrierSet(hom, universe, out);
   EncodeCarrierSet({}, universe, out);
@@ -34,6 +35,12 @@ void WriteSmallSegment(const std::filesystem::path& path) {
   ASSERT_OK(w.AddAllele("1", 100, "A", "G", *s, Sets({1, 2}, {3}, 10)));
   ASSERT_OK(w.AddAllele("1", 100, "A", "T", *s, Sets({4}, {}, 10)));
   ASSERT_OK(w.AddAllele("2", 5, "AC", "A", *s, Sets({}, {9}, 10)));
+  // A common allele: hom (6 samples) is the largest diploid class and is left out.
+  std::vector<std::vector<SampleId>> classes = {{0, 1}, {2, 3, 4, 5, 6, 7}, {}, {}};
+  std::string sets;
+  EncodeAlleleCarriers(classes, SiteCalls{}, 0, 10, 10, sets);
+  ASSERT_EQ(sets[0], kOmitHom);
+  ASSERT_OK(w.AddAllele("2", 7, "N", "T", *s, sets));
   std::vector<SampleId> batch = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
   ASSERT_OK(w.Finish(batch));
 }
@@ -103,13 +110,24 @@ TEST(Segment, WriteOpenLookup) {
   WriteSmallSegment(dir / "s.gfs");
   auto seg = Segment::Open(dir / "s.gfs");
   ASSERT_OK(seg);
-  EXPECT_EQ((*seg)->allele_count(), 3u);
+  EXPECT_EQ((*seg)->allele_count(), 4u);
   EXPECT_EQ((*seg)->batch_size(), 10u);
   const auto* c1 = (*seg)->FindContig("1");
   ASSERT_NE(c1, nullptr);
   EXPECT_EQ((*seg)->LowerBound(*c1, 100, "A", "T"), 1u);
   EXPECT_EQ((*seg)->alt(1), "T");
   EXPECT_EQ((*seg)->ref(2), "AC");
+  EXPECT_EQ((*seg)->alt(2), "A");
+  EXPECT_EQ((*seg)->ref(0), "A");  // a SNV of A, C, G, T: one byte
+  EXPECT_EQ((*seg)->alt(0), "G");
+  EXPECT_EQ((*seg)->ref(3), "N");  // other letters are spelled out
+  EXPECT_EQ((*seg)->allele(3).omitted, kOmitHom);
+  const ClassCounts c = (*seg)->Count(3, nullptr);
+  EXPECT_EQ(c.het, 2u);
+  EXPECT_EQ(c.hom, 6u);  // 10 called twice − 2 het − 2 none
+  SampleSet carriers(10);
+  (*seg)->AddCarriers(3, nullptr, carriers);
+  EXPECT_EQ(carriers.ToVector(), std::vector<SampleId>({0, 1, 2, 3, 4, 5, 6, 7}));
   EXPECT_EQ(CarrierSetToVector((*seg)->carrier_sets(0), 10), std::vector<SampleId>({1, 2}));
   EXPECT_EQ(*(*seg)->site(0), 2 | kSiteUniform);  // no exceptions: the head byte alone
   EXPECT_EQ((*seg)->AlleleNumber(0, nullptr), 20u);
@@ -188,26 +206,169 @@ TEST(Segment, FlippedBytesBehindAValidChecksumNeverCrash) {
             EXPECT_LE(CountAndAdvance(p, s.universe(), nullptr), s.universe());
           }
           EXPECT_LE(s.AlleleNumber(a, nullptr), 2u * s.universe());
+          const ClassCounts c = s.Count(a, nullptr);
+          EXPECT_LE(c.het + c.hom, s.universe());
+          SampleSet out(s.universe());
+          s.AddCarriers(a, nullptr, out);
+          EXPECT_LE(out.Count(), s.universe());
         }
       }
     }
   }
 }
 
-// Segments of format version 1 are refused with a message that says what to do.
+// Segments of format versions 1 and 2 are refused with a message that says what to do.
 TEST(Segment, OldFormatVersionIsRefusedClearly) {
   testing::TempDir dir;
   WriteSmallSegment(dir / "s.gfs");
   auto original = ReadFile(dir / "s.gfs");
   ASSERT_OK(original);
-  std::string old = *original;
-  old[8] = 1;  // version u32 = 1
-  ASSERT_OK(WriteFileAtomic(dir / "v1.gfs", old));
-  auto seg = Segment::Open(dir / "v1.gfs");
+  for (char version : {'\1', '\2'}) {
+    std::string old = *original;
+    old[8] = version;  // version u32
+    ASSERT_OK(WriteFileAtomic(dir / "old.gfs", old));
+    auto seg = Segment::Open(dir / "old.gfs");
+    ASSERT_FALSE(seg.ok());
+    EXPECT_EQ(seg.status().code(), StatusCode::kCorruption);
+    EXPECT_NE(seg.status().message().find("version " + std::to_string(version)), std::string::npos);
+    EXPECT_NE(seg.status().message().find("re-ingest"), std::string::npos);
+  }
+}
+
+// One allele's classes and its site's calls, and what a naive count over them gives.
+struct AlleleCase {
+  SiteCalls site;
+  std::vector<std::vector<SampleId>> classes;  // het, hom, hemi, partial
+};
+
+// Sites of every kind (base 2 with missing calls; base 0, listing the called-2 samples; a site
+// whose called-once set is a difference from the previous site's) with alleles whose largest
+// diploid class is none, het or hom: counts and carriers equal a naive reading of the calls.
+TEST(Segment, OmittedClassesCountLikeStoredOnes) {
+  constexpr uint32_t kN = 100;
+  std::vector<AlleleCase> cases;
+  auto called2 = [&](const SiteCalls& s) {
+    std::vector<SampleId> out;
+    for (SampleId i = 0; i < kN; ++i) {
+      bool listed[3] = {};
+      for (int k = 0; k < 3; ++k) {
+        listed[k] =
+            std::binary_search(s.called_exceptions[k].begin(), s.called_exceptions[k].end(), i);
+      }
+      if (s.base == 2 ? !listed[0] && !listed[1] : listed[2]) out.push_back(i);
+    }
+    return out;
+  };
+  auto split = [&](const SiteCalls& s, size_t n_het, size_t n_hom) {
+    const std::vector<SampleId> c2 = called2(s);
+    AlleleCase a{s, {{}, {}, {}, {}}};
+    for (size_t j = 0; j < c2.size(); ++j) {
+      if (j < n_het) {
+        a.classes[kHet].push_back(c2[j]);
+      } else if (j < n_het + n_hom) {
+        a.classes[kHom].push_back(c2[j]);
+      }
+    }
+    std::sort(a.classes[kHet].begin(), a.classes[kHet].end());
+    return a;
+  };
+  SiteCalls base2;  // 7 missing, 3 haploid
+  base2.called_exceptions[0] = {3, 17, 40, 41, 42, 90, 99};
+  base2.called_exceptions[1] = {5, 6, 7};
+  SiteCalls base0;  // mostly missing: the 20 called-2 samples listed
+  base0.base = 0;
+  for (SampleId i = 10; i < 30; ++i) base0.called_exceptions[2].push_back(i);
+  base0.called_exceptions[1] = {50, 51};
+  cases.push_back(split(base2, 2, 1));                             // rare: nothing left out
+  cases.push_back(split(base2, 60, 5));                            // het largest
+  cases.push_back(split(base2, 10, 70));                           // hom largest
+  cases.push_back(split(base0, 15, 2));                            // het largest, called-2 listed
+  cases.push_back(split(base0, 1, 18));                            // hom largest
+  cases.push_back(split(HaploidSite({}, {}), 30, 20));             // reference for the next
+  cases.push_back(split(HaploidSite({4, 30}, {71, 99}), 40, 10));  // S1 as a difference
+  cases.back().classes[kHemi] = {0, 2};
+  cases.back().classes[kPartial] = {4};
+  testing::TempDir dir;
+  {
+    SegmentWriter w;
+    ASSERT_OK(w.Open(dir / "s.gfs", kN));
+    int64_t pos = 1;
+    for (const auto& c : cases) {
+      auto site = w.AddSite(Encoded(c.site));
+      ASSERT_OK(site);
+      std::string sets;
+      EncodeAlleleCarriers(c.classes, c.site, 0, kN, kN, sets);
+      ASSERT_OK(w.AddAllele("1", pos++, "A", "C", *site, sets));
+    }
+    std::vector<SampleId> batch(kN);
+    for (SampleId i = 0; i < kN; ++i) batch[i] = i;
+    ASSERT_OK(w.Finish(batch));
+  }
+  auto seg = Segment::Open(dir / "s.gfs");
+  ASSERT_OK(seg);
+  EXPECT_EQ((*seg)->allele(0).omitted, kOmitNone);
+  EXPECT_EQ((*seg)->allele(1).omitted, kOmitHet);
+  EXPECT_EQ((*seg)->allele(2).omitted, kOmitHom);
+  EXPECT_EQ((*seg)->allele(3).omitted, kOmitHet);
+  EXPECT_EQ((*seg)->allele(4).omitted, kOmitHom);
+  EXPECT_EQ(*(*seg)->site(6) >> kSiteDeltaShift, 2);  // the difference path is exercised
+  SampleSet evens(kN), all = SampleSet::All(kN);
+  for (SampleId i = 0; i < kN; i += 2) evens.Add(i);
+  for (uint64_t a = 0; a < cases.size(); ++a) {
+    for (const SampleSet* f : std::vector<const SampleSet*>{nullptr, &evens, &all}) {
+      auto in = [&](const std::vector<SampleId>& v) {
+        uint64_t n = 0;
+        for (SampleId id : v) n += f == nullptr || f->Contains(id) ? 1 : 0;
+        return n;
+      };
+      const ClassCounts c = (*seg)->Count(a, f);
+      EXPECT_EQ(c.het, in(cases[a].classes[kHet])) << a;
+      EXPECT_EQ(c.hom, in(cases[a].classes[kHom])) << a;
+      EXPECT_EQ(c.hemi, in(cases[a].classes[kHemi])) << a;
+      EXPECT_EQ(c.partial, in(cases[a].classes[kPartial])) << a;
+      SampleSet expect(kN), got(kN);
+      for (const auto& cls : cases[a].classes) {
+        for (SampleId id : cls) {
+          if (f == nullptr || f->Contains(id)) expect.Add(id);
+        }
+      }
+      (*seg)->AddCarriers(a, f, got);
+      EXPECT_EQ(got.ToVector(), expect.ToVector()) << a;
+    }
+  }
+}
+
+// A blob whose two stored diploid sets hold more samples than the site called twice (so the
+// omitted class would be negative) is refused at open, as is an omitted-class code of 3.
+TEST(Segment, InconsistentOmittedClassIsCorruption) {
+  testing::TempDir dir;
+  {
+    SegmentWriter w;
+    ASSERT_OK(w.Open(dir / "s.gfs", 10));
+    SiteCalls site;
+    site.called_exceptions[0] = {0, 1, 2, 3, 4, 5, 6, 7};  // 2 samples called twice
+    std::string encoded;
+    EncodeSite(site, 10, encoded);
+    auto s = w.AddSite(encoded);
+    ASSERT_OK(s);
+    ASSERT_OK(w.AddAllele("1", 1, "A", "G", *s, Sets({8, 9}, {7}, 10)));
+    std::vector<SampleId> batch = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+    ASSERT_OK(w.Finish(batch));
+  }
+  auto seg = Segment::Open(dir / "s.gfs");
   ASSERT_FALSE(seg.ok());
   EXPECT_EQ(seg.status().code(), StatusCode::kCorruption);
-  EXPECT_NE(seg.status().message().find("version 1"), std::string::npos);
-  EXPECT_NE(seg.status().message().find("re-ingest"), std::string::npos);
+  EXPECT_NE(seg.status().message().find("exceed"), std::string::npos) << seg.status().ToString();
+  SegmentWriter w;
+  ASSERT_OK(w.Open(dir / "t.gfs", 10));
+  std::string site;
+  EncodeSite(SiteCalls{}, 10, site);
+  auto s = w.AddSite(site);
+  ASSERT_OK(s);
+  std::string sets = Sets({1}, {}, 10);
+  sets[0] = 3;
+  EXPECT_FALSE(w.AddAllele("1", 1, "A", "G", *s, sets).ok());  // the writer refuses it too
+  w.Abandon();
 }
 
 }  // namespace
