@@ -134,6 +134,47 @@ inline size_t RiceBits(const uint8_t* p, uint32_t card, int k) {
   }
 }
 
+// Validates a Rice payload of `card` ids (parameter k) below `width` without decoding it id by
+// id, and returns its length in bits, or SIZE_MAX. Ids only increase, so the payload is valid
+// when its codes end within `avail_bits` (whole bytes) and the last id, Σ gaps + card − 1, is
+// below the width; Σ gaps is Σ quotients · 2^k (the zeros of the unary part, found by counting
+// ones) plus Σ remainders (summed only when the quotients alone leave room for doubt). This is
+// what DecodeRice accepts, at a popcount per 56 bits instead of a branch per id: validating a
+// new segment is on ingest's critical path (0.086 s of a 0.5 s BCF ingest when it decoded).
+__attribute__((target_clones("default", "popcnt"))) size_t ValidateRice(const uint8_t* p,
+                                                                        uint32_t card, int k,
+                                                                        size_t avail_bits,
+                                                                        uint32_t width) {
+  const size_t unary = size_t{card} * static_cast<size_t>(k);
+  const size_t bytes = avail_bits / 8;
+  size_t pos = unary, end = 0;
+  uint32_t left = card;
+  while (true) {
+    if (pos >= avail_bits) return SIZE_MAX;
+    const size_t n = std::min<size_t>(56, avail_bits - pos);
+    uint64_t bits = LoadBits(p, bytes, pos) & ((uint64_t{1} << n) - 1);
+    const uint32_t ones = static_cast<uint32_t>(std::popcount(bits));
+    if (ones >= left) {
+      for (uint32_t j = 1; j < left; ++j) bits &= bits - 1;
+      end = pos + static_cast<size_t>(std::countr_zero(bits)) + 1;
+      break;
+    }
+    left -= ones;
+    pos += n;
+  }
+  const uint64_t quotients = (end - unary) - card;
+  uint64_t last = (quotients << k) + card - 1;
+  if (last >= width) return SIZE_MAX;
+  const uint64_t low_mask = (uint64_t{1} << k) - 1;
+  if (k > 0 && last + uint64_t{card} * low_mask >= width) {
+    for (uint32_t i = 0; i < card; ++i) {
+      last += LoadBits(p, bytes, size_t{i} * static_cast<size_t>(k)) & low_mask;
+    }
+    if (last >= width) return SIZE_MAX;
+  }
+  return end;
+}
+
 void AppendRice(std::span<const SampleId> ids, int k, std::string& out) {
   const uint32_t card = static_cast<uint32_t>(ids.size());
   const size_t unary = size_t{card} * static_cast<size_t>(k);
@@ -333,10 +374,8 @@ size_t ValidateChunk(const uint8_t* data, size_t pos, size_t end, uint32_t card,
     // Every id below the width (so the stream is at most max_bytes long), no quotient beyond
     // what the width allows, no load past the bytes available; padding bits zero.
     const size_t avail_bits = std::min(end - pos, container.max_bytes) * 8;
-    bool ok = true;
-    const size_t bits = DecodeRice(p, card, container.k, avail_bits, width >> container.k,
-                                   [&](uint64_t id) { ok = ok && id < width; });
-    if (bits == SIZE_MAX || !ok) return kBad;
+    const size_t bits = ValidateRice(p, card, container.k, avail_bits, width);
+    if (bits == SIZE_MAX) return kBad;
     if (bits % 8 != 0 && (p[bits / 8] >> (bits % 8)) != 0) return kBad;
     return pos + (bits + 7) / 8;
   }
