@@ -2,7 +2,6 @@
 
 #include <sys/mman.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <bit>
@@ -11,6 +10,7 @@
 #include <iterator>
 #include <tuple>
 
+#include "core/crc32.h"
 #include "store/carrier_set.h"
 
 namespace genomefed::store {
@@ -161,7 +161,7 @@ SegmentWriter::~SegmentWriter() {
 Status SegmentWriter::Open(const std::filesystem::path& path, uint32_t universe) {
   path_ = path;
   universe_ = universe;
-  crc_ = static_cast<uint32_t>(crc32(0L, Z_NULL, 0));
+  crc_ = 0;
   GF_RETURN_IF_ERROR(file_.Open(path));
   GF_RETURN_IF_ERROR(alleles_.Open(SidePath(path, ".alleles")));
   GF_RETURN_IF_ERROR(blocks_.Open(SidePath(path, ".blocks")));
@@ -175,8 +175,7 @@ Status SegmentWriter::Open(const std::filesystem::path& path, uint32_t universe)
 }
 
 Status SegmentWriter::Write(std::string_view bytes) {
-  crc_ = static_cast<uint32_t>(
-      crc32(crc_, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(bytes.size())));
+  crc_ = Crc32(crc_, bytes.data(), bytes.size());
   return file_.Append(bytes);
 }
 
@@ -389,14 +388,14 @@ Status Segment::Validate() {
   if (Get32(f + 52) != 0) return corrupt(footer + 52, "reserved footer field is not zero");
   // crc32 over [0, footer + 48) in windows: each window is dropped from memory once checked,
   // so validating a large new segment does not keep it all resident (peak RSS of ingest).
-  uLong crc = crc32(0L, Z_NULL, 0);
+  uint32_t crc = 0;
   constexpr size_t kWindow = size_t{1} << 20;
   for (size_t off = 0; off < footer + 48; off += kWindow) {
     const size_t n = std::min(kWindow, footer + 48 - off);
-    crc = crc32(crc, d + off, static_cast<uInt>(n));
+    crc = Crc32(crc, d + off, n);
     DropPages(d, size, off, off + n);
   }
-  if (static_cast<uint32_t>(crc) != crc_) return corrupt(footer + 48, "checksum mismatch");
+  if (crc != crc_) return corrupt(footer + 48, "checksum mismatch");
   if (!(kSegmentHeaderSize <= batch_set_offset_ && batch_set_offset_ <= allele_table_offset_ &&
         allele_table_offset_ <= footer && allele_table_offset_ % 8 == 0 &&
         allele_count_ <= (footer - allele_table_offset_) / kAlleleEntrySize &&
