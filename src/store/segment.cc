@@ -8,12 +8,17 @@
 #include <cstring>
 #include <functional>
 #include <iterator>
+#include <thread>
 #include <tuple>
 
 #include "core/crc32.h"
 #include "store/carrier_set.h"
 
 namespace genomefed::store {
+
+// Segments of at least this many alleles are validated on several threads (at most this many).
+constexpr uint64_t kParallelValidationAlleles = 65536;
+constexpr uint64_t kMaxValidationThreads = 4;
 namespace {
 
 void Put32(std::string& out, uint32_t v) { out.append(reinterpret_cast<const char*>(&v), 4); }
@@ -405,7 +410,6 @@ Status Segment::Validate() {
         contig_table_offset_ + 4 <= footer)) {
     return corrupt(footer, "inconsistent table offsets");
   }
-  const size_t arena_end = batch_set_offset_;
   size_t end = ValidateCarrierSet(d, batch_set_offset_, allele_table_offset_, universe_);
   if (end == SIZE_MAX) return corrupt(batch_set_offset_, "bad batch sample set");
   batch_size_ = CarrierSetCardinality(d + batch_set_offset_, universe_);
@@ -431,6 +435,42 @@ Status Segment::Validate() {
     contigs_.push_back(std::move(r));
   }
   if (expect_first != allele_count_) return corrupt(contig_table_offset_, "contigs miss alleles");
+  // Alleles, in contiguous ranges validated in parallel: this is most of opening a segment, and
+  // ingest re-reads every segment it writes before committing it (on 2 cores, 0.063 -> ~0.035 s
+  // for the synth 2,504 x 200,000 segment). The first failure in allele order is reported.
+  const uint64_t threads =
+      allele_count_ < kParallelValidationAlleles
+          ? 1
+          : std::clamp<uint64_t>(std::thread::hardware_concurrency(), 1, kMaxValidationThreads);
+  std::vector<Status> results(threads);
+  std::vector<std::vector<uint64_t>> max_ref(threads, std::vector<uint64_t>(contigs_.size(), 0));
+  std::vector<std::thread> pool;
+  for (uint64_t t = 1; t < threads; ++t) {
+    pool.emplace_back([&, t] {
+      results[t] = ValidateAlleles(allele_count_ * t / threads, allele_count_ * (t + 1) / threads,
+                                   max_ref[t]);
+    });
+  }
+  results[0] = ValidateAlleles(0, allele_count_ / threads, max_ref[0]);
+  for (auto& th : pool) th.join();
+  for (const Status& r : results) GF_RETURN_IF_ERROR(r);
+  for (size_t i = 0; i < contigs_.size(); ++i) {
+    for (uint64_t t = 0; t < threads; ++t) {
+      contigs_[i].max_ref_length = std::max(contigs_[i].max_ref_length, max_ref[t][i]);
+    }
+  }
+  DropPages(d, size, 0, size);  // queries fault in what they read
+  return Status::Ok();
+}
+
+Status Segment::ValidateAlleles(uint64_t begin, uint64_t end,
+                                std::vector<uint64_t>& max_ref) const {
+  const uint8_t* d = map_.data();
+  const size_t size = map_.size();
+  const size_t arena_end = batch_set_offset_;
+  auto corrupt = [&](uint64_t offset, const std::string& what) {
+    return Corruption(path_.string() + ": offset " + std::to_string(offset) + ": " + what);
+  };
   // Alleles: blobs and their sites well-formed, sorted within each contig. A site's alleles are
   // mostly adjacent, so a site is validated again only when the previous allele had another.
   // Pages well behind the walk (blobs are written nearly in table order) are dropped as it goes;
@@ -439,9 +479,13 @@ Status Segment::Validate() {
   uint64_t last_site = 0;
   int64_t site_called2 = 0;
   constexpr uint64_t kSlack = uint64_t{1} << 20;
-  uint64_t arena_dropped = 0, table_dropped = allele_table_offset_;
-  for (auto& range : contigs_) {
-    for (uint64_t i = range.first; i < range.first + range.count; ++i) {
+  uint64_t arena_start = 0, arena_dropped = 0;
+  uint64_t table_dropped = allele_table_offset_ + kAlleleEntrySize * begin;
+  for (size_t c = 0; c < contigs_.size(); ++c) {
+    const ContigRange& range = contigs_[c];
+    const uint64_t from = std::max(begin, range.first);
+    const uint64_t to = std::min(end, range.first + range.count);
+    for (uint64_t i = from; i < to; ++i) {
       const uint64_t entry = allele_table_offset_ + kAlleleEntrySize * i;
       const uint64_t base = Get64(d + block_table_offset_ + 8 * (i / kAlleleBlock));
       const uint64_t rel = Get32(d + entry + 4);
@@ -449,9 +493,11 @@ Status Segment::Validate() {
       if (base < kSegmentHeaderSize || base >= arena_end || rel >= arena_end - base)
         return corrupt(entry, "allele offset out of range");
       const uint64_t off = base + rel;
+      if (i == begin) arena_start = arena_dropped = off;
       if (i % 1024 == 0) {  // only offsets already checked to lie inside the file
         if (off > arena_dropped + kSlack) {
-          DropPages(d, size, i % 65536 == 0 ? 0 : arena_dropped, off - kSlack);
+          // Now and then everything behind this range's walk (not other ranges' pages).
+          DropPages(d, size, i % 65536 == 0 ? arena_start : arena_dropped, off - kSlack);
           arena_dropped = off - kSlack;
         }
         if (entry > table_dropped + kSlack) {
@@ -500,7 +546,7 @@ Status Segment::Validate() {
         site_called2 = n[2];
         last_site = site_off;
       }
-      range.max_ref_length = std::max<uint64_t>(range.max_ref_length, head.ref.size());
+      max_ref[c] = std::max<uint64_t>(max_ref[c], head.ref.size());
       size_t p = head.sets;
       int64_t diploid = 0;  // the two stored diploid classes, which the omitted one completes
       for (int k = 0; k < kCarrierClasses && p != SIZE_MAX; ++k) {
@@ -512,14 +558,13 @@ Status Segment::Validate() {
       if (diploid > site_called2) {
         return corrupt(head.sets, "diploid carrier sets exceed the site's called samples");
       }
-      if (i > range.first) {
+      if (i > range.first) {  // against the previous allele, even across ranges
         const auto prev = std::make_tuple(pos(i - 1), ref(i - 1), alt(i - 1));
         const auto cur = std::make_tuple(pos(i), ref(i), alt(i));
         if (!(prev < cur)) return corrupt(entry, "alleles out of order");
       }
     }
   }
-  DropPages(d, size, 0, size);  // queries fault in what they read
   return Status::Ok();
 }
 

@@ -185,6 +185,9 @@ class Segment {
  private:
   Segment() = default;
   Status Validate();
+  // Validates alleles [begin, end) (blobs, their sites, order); the longest REF per contig into
+  // max_ref. Thread-safe for disjoint ranges.
+  Status ValidateAlleles(uint64_t begin, uint64_t end, std::vector<uint64_t>& max_ref) const;
   uint64_t blob_offset(uint64_t i) const;
   // |S_k ∩ F| of the site blob at `blob` for k = 0, 1, 2 (the base's own count included).
   void SiteCounts(const uint8_t* blob, const SampleSet* filter, int64_t n[3]) const;

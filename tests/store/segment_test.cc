@@ -217,6 +217,61 @@ TEST(Segment, FlippedBytesBehindAValidChecksumNeverCrash) {
   }
 }
 
+// Segments of 65,536 alleles or more are validated on several threads: the results (the
+// longest REF of each contig, computed during validation) and the errors (the first in allele
+// order, with its offset) must be those of one walk.
+TEST(Segment, LargeSegmentsValidateOnSeveralThreadsLikeOne) {
+  testing::TempDir dir;
+  constexpr uint64_t kAlleles = 150'000;
+  {
+    SegmentWriter w;
+    ASSERT_OK(w.Open(dir / "big.gfs", 10));
+    std::string site;
+    EncodeSite(SiteCalls{}, 10, site);
+    for (uint64_t i = 0; i < kAlleles; ++i) {
+      const char* contig = i < 40'000 ? "1" : i < 120'000 ? "2" : "X";
+      auto s = w.AddSite(site);
+      ASSERT_OK(s);
+      // The longest REF of contig 2 lies in the last third of the file (another thread's range).
+      const std::string ref = i == 110'000 ? std::string(37, 'A') : i % 7 == 0 ? "AC" : "A";
+      ASSERT_OK(w.AddAllele(contig, static_cast<int64_t>(10 + i), ref, "G", *s,
+                            Sets({static_cast<SampleId>(i % 10)}, {}, 10)));
+    }
+    std::vector<SampleId> batch = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+    ASSERT_OK(w.Finish(batch));
+  }
+  auto seg = Segment::Open(dir / "big.gfs");
+  ASSERT_OK(seg);
+  ASSERT_EQ((*seg)->allele_count(), kAlleles);
+  ASSERT_EQ((*seg)->contigs().size(), 3u);
+  EXPECT_EQ((*seg)->FindContig("1")->max_ref_length, 2u);
+  EXPECT_EQ((*seg)->FindContig("2")->max_ref_length, 37u);
+  EXPECT_EQ((*seg)->FindContig("X")->max_ref_length, 2u);
+
+  // Two alleles out of order, one in each half: the earlier one is reported.
+  auto original = ReadFile(dir / "big.gfs");
+  ASSERT_OK(original);
+  const size_t footer = original->size() - kSegmentFooterSize;
+  uint64_t table;
+  std::memcpy(&table, original->data() + footer + 8, 8);
+  std::string damaged = *original;
+  for (uint64_t i : {uint64_t{130'000}, uint64_t{50'000}}) {
+    const uint32_t pos = 5;  // below its predecessor's
+    std::memcpy(damaged.data() + table + kAlleleEntrySize * i, &pos, 4);
+  }
+  const uint32_t crc = static_cast<uint32_t>(
+      crc32(0L, reinterpret_cast<const Bytef*>(damaged.data()), static_cast<uInt>(footer + 48)));
+  std::memcpy(damaged.data() + footer + 48, &crc, 4);
+  ASSERT_OK(WriteFileAtomic(dir / "bad.gfs", damaged));
+  auto bad = Segment::Open(dir / "bad.gfs");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(
+      bad.status().message().find("offset " + std::to_string(table + kAlleleEntrySize * 50'000)),
+      std::string::npos)
+      << bad.status().message();
+}
+
 // Segments of format versions 1 and 2 are refused with a message that says what to do.
 TEST(Segment, OldFormatVersionIsRefusedClearly) {
   testing::TempDir dir;
