@@ -87,10 +87,12 @@ Status FileWriter::Flush() {
   return Status::Ok();
 }
 
-Status FileWriter::Close() {
+Status FileWriter::Close(bool sync) {
   if (fd_ < 0) return Status::Ok();
   Status s = Flush();
-  if (s.ok() && ::fsync(fd_) != 0) s = IOError("fsync " + path_ + ": " + ErrnoMessage(errno));
+  if (s.ok() && sync && ::fsync(fd_) != 0) {
+    s = IOError("fsync " + path_ + ": " + ErrnoMessage(errno));
+  }
   if (::close(fd_) != 0 && s.ok()) s = IOError("close " + path_ + ": " + ErrnoMessage(errno));
   fd_ = -1;
   return s;

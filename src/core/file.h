@@ -37,7 +37,9 @@ class FileWriter {
     return Append(std::string_view(static_cast<const char*>(data), size));
   }
   uint64_t offset() const { return offset_; }
-  Status Close();  // flush + fsync + close; idempotent
+  // Flush + fsync + close; idempotent. Without `sync` the fsync is left to the caller (files
+  // that are deleted after use, or synced by SyncPath while other work goes on).
+  Status Close(bool sync = true);
 
  private:
   Status Flush();

@@ -721,7 +721,9 @@ Result<IngestReport> Ingest(const IngestOptions& options) {
   if (Status s = sink.Finish(); !s.ok()) return fail(s);
   std::vector<SampleId> batch_ids(report.samples_added);
   for (SampleId i = 0; i < report.samples_added; ++i) batch_ids[i] = first_id + i;
-  if (Status s = writer.Finish(batch_ids); !s.ok()) return fail(s);
+  // The segment's fsync runs while it is re-read below (it waits on the disk, the re-read on
+  // the CPU); both finish before anything is published.
+  if (Status s = writer.Finish(batch_ids, /*sync=*/false); !s.ok()) return fail(s);
 
   report.alleles = sink.alleles();
   for (int k = 0; k < kSkipReasons; ++k) {
@@ -736,7 +738,11 @@ Result<IngestReport> Ingest(const IngestOptions& options) {
     std::filesystem::remove(dir / samples_name, rm);
     return s;
   };
+  Status synced;
+  std::thread sync([&] { synced = SyncPath(dir / segment_name); });
   auto opened = store::Segment::Open(dir / segment_name);  // re-read what we wrote
+  sync.join();
+  if (!synced.ok()) return cleanup(synced);
   if (!opened.ok()) return cleanup(opened.status());
 
   if (Status s = store::WriteSampleTable(dir / samples_name, table); !s.ok()) return cleanup(s);

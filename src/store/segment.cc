@@ -294,7 +294,7 @@ Status SegmentWriter::FlushBlock() {
   return Status::Ok();
 }
 
-Status SegmentWriter::Finish(std::span<const SampleId> batch_samples) {
+Status SegmentWriter::Finish(std::span<const SampleId> batch_samples, bool sync) {
   GF_RETURN_IF_ERROR(FlushBlock());
   const uint64_t batch_offset = file_.offset();
   scratch_.clear();
@@ -306,8 +306,8 @@ Status SegmentWriter::Finish(std::span<const SampleId> batch_samples) {
     return n == 0 ? Status::Ok() : Write(std::string(n, '\0'));
   };
   GF_RETURN_IF_ERROR(pad());
-  GF_RETURN_IF_ERROR(alleles_.Close());
-  GF_RETURN_IF_ERROR(blocks_.Close());
+  GF_RETURN_IF_ERROR(alleles_.Close(/*sync=*/false));  // side files, deleted below
+  GF_RETURN_IF_ERROR(blocks_.Close(/*sync=*/false));
   auto sink = [&](std::string_view piece) { return Write(piece); };
   const uint64_t allele_table = file_.offset();
   GF_RETURN_IF_ERROR(CopyInto(SidePath(path_, ".alleles"), sink));
@@ -337,7 +337,7 @@ Status SegmentWriter::Finish(std::span<const SampleId> batch_samples) {
   Put32(footer, 0);
   footer.append(kSegmentEndMagic, 8);
   GF_RETURN_IF_ERROR(file_.Append(footer));
-  GF_RETURN_IF_ERROR(file_.Close());
+  GF_RETURN_IF_ERROR(file_.Close(sync));
   std::error_code ec;
   std::filesystem::remove(SidePath(path_, ".alleles"), ec);
   std::filesystem::remove(SidePath(path_, ".blocks"), ec);

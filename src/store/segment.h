@@ -95,7 +95,9 @@ class SegmentWriter {
   Status AddAllele(std::string_view contig, int64_t pos, std::string_view ref, std::string_view alt,
                    uint64_t site, std::string_view encoded_sets);
   // Writes the batch's sample set, tables and footer; fsyncs. The file is complete after this.
-  Status Finish(std::span<const SampleId> batch_samples);
+  // With `sync` false the caller must SyncPath the segment before publishing it (ingest does so
+  // while it re-reads the segment).
+  Status Finish(std::span<const SampleId> batch_samples, bool sync = true);
   // Removes the partial file and side files (after an error).
   void Abandon();
 
