@@ -373,3 +373,80 @@ TEST(Segment, InconsistentOmittedClassIsCorruption) {
 
 }  // namespace
 }  // namespace genomefed::store
+
+namespace genomefed::store {
+namespace {
+
+// Recomputes the checksum of a damaged segment, so that the structural checks alone must catch
+// the damage.
+void Reseal(std::string& file) {
+  const size_t covered = file.size() - kSegmentFooterSize + 48;
+  const uint32_t crc = static_cast<uint32_t>(
+      crc32(0L, reinterpret_cast<const Bytef*>(file.data()), static_cast<uInt>(covered)));
+  std::memcpy(file.data() + covered, &crc, 4);
+}
+
+// Blocks of 64 allele entries whose position deltas need 1, 2, 3 and 4 bytes, and one that
+// spans two contigs: every position, allele and lookup reads back.
+TEST(Segment, AlleleTableBlocksOfEveryWidth) {
+  testing::TempDir dir;
+  std::vector<std::pair<std::string, int64_t>> keys;
+  int64_t pos = 1;
+  for (int64_t gap : {1, 300, 70000, 20000000}) {
+    for (int j = 0; j < 64; ++j) {
+      keys.emplace_back("1", pos);
+      pos += gap;
+    }
+  }
+  for (int j = 0; j < 40; ++j) keys.emplace_back("1", pos + j);  // the last block spans 1 and 2
+  for (int j = 0; j < 40; ++j) keys.emplace_back("2", 10 + j);
+  {
+    SegmentWriter w;
+    ASSERT_OK(w.Open(dir / "s.gfs", 4));
+    std::string site;
+    EncodeSite(SiteCalls{}, 4, site);
+    auto s = w.AddSite(site);
+    ASSERT_OK(s);
+    for (size_t i = 0; i < keys.size(); ++i) {
+      ASSERT_OK(w.AddAllele(keys[i].first, keys[i].second, "A", i % 2 ? "C" : "GT", *s,
+                            Sets({static_cast<SampleId>(i % 4)}, {}, 4)));
+    }
+    std::vector<SampleId> batch = {0, 1, 2, 3};
+    ASSERT_OK(w.Finish(batch));
+  }
+  auto seg = Segment::Open(dir / "s.gfs");
+  ASSERT_OK(seg);
+  ASSERT_EQ((*seg)->allele_count(), keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    EXPECT_EQ((*seg)->pos(i), keys[i].second) << i;
+    EXPECT_EQ((*seg)->alt(i), i % 2 ? "C" : "GT") << i;
+    EXPECT_EQ(CarrierSetToVector((*seg)->carrier_sets(i), 4),
+              std::vector<SampleId>({static_cast<SampleId>(i % 4)}));
+  }
+  const auto* c2 = (*seg)->FindContig("2");
+  ASSERT_NE(c2, nullptr);
+  EXPECT_EQ((*seg)->LowerBound(*c2, 20, "A", "C"), c2->first + 10);
+  // Damage to a block header (widths 0 or 5, a misplaced entry offset) is corruption.
+  auto original = ReadFile(dir / "s.gfs");
+  ASSERT_OK(original);
+  uint64_t block_table = 0;
+  std::memcpy(&block_table, original->data() + original->size() - kSegmentFooterSize + 40, 8);
+  for (auto [at, value] : std::vector<std::pair<uint64_t, uint8_t>>{
+           {block_table + 6, 0x20},           // pos width 0
+           {block_table + 16 + 6, 0x25},      // pos width 5
+           {block_table + 2 * 16 + 6, 0x52},  // offset width 5
+           {block_table + 16 + 12, 0x01},     // entries of block 1 misplaced
+           {block_table + 7, 0x01}}) {        // reserved byte
+    std::string damaged = *original;
+    damaged[at] = static_cast<char>(value);
+    Reseal(damaged);
+    ASSERT_OK(WriteFileAtomic(dir / "d.gfs", damaged));
+    auto bad = Segment::Open(dir / "d.gfs");
+    ASSERT_FALSE(bad.ok()) << at;
+    EXPECT_EQ(bad.status().code(), StatusCode::kCorruption);
+    EXPECT_NE(bad.status().message().find("offset"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace genomefed::store
