@@ -63,16 +63,12 @@ inline uint64_t LoadBits(const uint8_t* p, size_t bytes, size_t bit) {
   return v >> (bit % 8);
 }
 
-// Decodes a Rice payload of `card` ids (parameter k), calling f(id) for each in increasing
-// order, and returns its length in bits. The payload's length is not known in advance, so no
-// load may reach past it: with `left` ids still to come, the stream holds at least `left` more
-// bits (each code ends with a one), and only those bytes are read. `limit_bits` caps the stream
-// (validation passes the bytes available; readers of validated data pass SIZE_MAX).
-// Returns SIZE_MAX when the stream runs past `limit_bits` or a quotient exceeds `max_q`
-// (validation only: a forged run of zeros).
+// Decodes a validated Rice payload of `card` ids (parameter k), calling f(id) for each in
+// increasing order, and returns its length in bits. The payload's length is not known in
+// advance, so no load may reach past it: with `left` ids still to come, the stream holds at
+// least `left` more bits (each code ends with a one), and only those bytes are read.
 template <typename F>
-inline size_t DecodeRice(const uint8_t* p, uint32_t card, int k, size_t limit_bits, uint64_t max_q,
-                         F&& f) {
+inline size_t DecodeRice(const uint8_t* p, uint32_t card, int k, F&& f) {
   const size_t unary = size_t{card} * static_cast<size_t>(k);
   const uint64_t low_mask = (uint64_t{1} << k) - 1;
   size_t pos = unary;   // next unread bit of the unary part
@@ -86,13 +82,11 @@ inline size_t DecodeRice(const uint8_t* p, uint32_t card, int k, size_t limit_bi
   const int per_load = k == 0 ? 0 : 57 / k;
   while (i < card) {
     const size_t safe_bits = (pos + (card - i) + 7) / 8 * 8;  // whole bytes known to be ours
-    if (safe_bits > limit_bits) return SIZE_MAX;
     const size_t n = std::min<size_t>(56, safe_bits - pos);
     uint64_t bits = LoadBits(p, safe_bits / 8, pos) & ((uint64_t{1} << n) - 1);
     while (bits != 0) {
       const size_t one = pos + static_cast<size_t>(std::countr_zero(bits));
       const uint64_t q = one - last;
-      if (q > max_q) return SIZE_MAX;
       uint64_t r = 0;
       if (k != 0) {
         if (rleft == 0) {
@@ -111,7 +105,6 @@ inline size_t DecodeRice(const uint8_t* p, uint32_t card, int k, size_t limit_bi
       bits &= bits - 1;
     }
     pos += n;
-    if (pos - last > max_q) return SIZE_MAX;  // a run of zeros no code can hold
   }
   return last;
 }
@@ -214,7 +207,7 @@ inline const uint8_t* SkipPayload(const ChunkHead& h, const uint8_t* payload) {
 template <typename F>
 inline const uint8_t* ForEachInChunk(const ChunkHead& h, const uint8_t* payload, F&& f) {
   if (h.container.rice) {
-    const size_t bits = DecodeRice(payload, h.card, h.container.k, SIZE_MAX, UINT64_MAX,
+    const size_t bits = DecodeRice(payload, h.card, h.container.k,
                                    [&](uint64_t id) { f(static_cast<uint32_t>(id)); });
     return payload + (bits + 7) / 8;
   }
@@ -329,16 +322,41 @@ size_t ValidateChunk(const uint8_t* data, size_t pos, size_t end, uint32_t card,
   if (card == 0 || card > width) return kBad;
   const Container container = ContainerOf(card, width);
   if (container.rice) {
+    // Without decoding id by id (validation is on ingest's critical path): the stream ends at
+    // its card-th one, found by counting ones within the bytes available and the longest
+    // coding; ids strictly increase by construction, so all are below the width when the last
+    // is, and the last is Σ gaps + card − 1 = 2^k·Σ quotients + Σ remainders + card − 1, with
+    // Σ quotients = (unary length − card).
     const uint8_t* p = data + pos;
-    // Every id below the width (so the stream is at most max_bytes long), no quotient beyond
-    // what the width allows, no load past the bytes available; padding bits zero.
-    const size_t avail_bits = std::min(end - pos, container.max_bytes) * 8;
-    bool ok = true;
-    const size_t bits = DecodeRice(p, card, container.k, avail_bits, width >> container.k,
-                                   [&](uint64_t id) { ok = ok && id < width; });
-    if (bits == SIZE_MAX || !ok) return kBad;
-    if (bits % 8 != 0 && (p[bits / 8] >> (bits % 8)) != 0) return kBad;
-    return pos + (bits + 7) / 8;
+    const int k = container.k;
+    const size_t avail = std::min(end - pos, container.max_bytes);
+    const size_t avail_bits = avail * 8;
+    const size_t unary = size_t{card} * static_cast<size_t>(k);
+    if (unary + card > avail_bits) return kBad;
+    size_t at = unary, stop = 0;
+    uint32_t left = card;
+    while (stop == 0) {
+      if (at >= avail_bits) return kBad;
+      const size_t n = std::min<size_t>(56, avail_bits - at);
+      uint64_t bits = LoadBits(p, avail, at) & ((uint64_t{1} << n) - 1);
+      const uint32_t ones = static_cast<uint32_t>(std::popcount(bits));
+      if (ones >= left) {
+        for (uint32_t j = 1; j < left; ++j) bits &= bits - 1;
+        stop = at + static_cast<size_t>(std::countr_zero(bits)) + 1;
+      } else {
+        left -= ones;
+        at += n;
+      }
+    }
+    uint64_t remainders = 0;
+    const uint64_t low_mask = (uint64_t{1} << k) - 1;
+    for (size_t bit = 0; bit < unary; bit += static_cast<size_t>(k)) {
+      remainders += LoadBits(p, avail, bit) & low_mask;
+    }
+    const uint64_t last_id = ((stop - unary - card) << k) + remainders + card - 1;
+    if (last_id >= width) return kBad;
+    if (stop % 8 != 0 && (p[stop / 8] >> (stop % 8)) != 0) return kBad;  // padding bits
+    return pos + (stop + 7) / 8;
   }
   const size_t bytes = BitsetBytes(width);
   if (end - pos < bytes) return kBad;
@@ -411,11 +429,10 @@ uint32_t IntersectCount(const uint8_t*& p, uint32_t universe, std::span<const ui
   p = ForEachChunk(p, universe, [&](const ChunkHead& h, const uint8_t* payload) {
     const size_t base_word = size_t{h.key} * (kChunkBits / 64);
     if (h.container.rice) {
-      const size_t bits =
-          DecodeRice(payload, h.card, h.container.k, SIZE_MAX, UINT64_MAX, [&](uint64_t id) {
-            const size_t w = base_word + static_cast<size_t>(id >> 6);
-            if (w < f_words) total += static_cast<uint32_t>((f[w] >> (id & 63)) & 1u);
-          });
+      const size_t bits = DecodeRice(payload, h.card, h.container.k, [&](uint64_t id) {
+        const size_t w = base_word + static_cast<size_t>(id >> 6);
+        if (w < f_words) total += static_cast<uint32_t>((f[w] >> (id & 63)) & 1u);
+      });
       return payload + (bits + 7) / 8;
     }
     const size_t words = (h.width + 63) / 64;
