@@ -246,9 +246,12 @@ int RiceParameter(uint32_t card, uint32_t width) {
   // w ≤ 65,536; k ≤ 16 always satisfies it).
   const uint64_t lhs = uint64_t{card + 1} * (2 * uint64_t{width} + card + 1) * 10000;
   const uint64_t rhs = 9624 * uint64_t{width} * width;
-  const uint64_t ratio = rhs / lhs;
-  int k = ratio == 0 ? 0 : std::bit_width(ratio) - 1;
+  // An estimate from the operands' bit lengths (within one of the answer; no division: this runs
+  // for every set a query reads), then the exact test.
+  int k = std::max(
+      0, static_cast<int>(std::bit_width(rhs)) - static_cast<int>(std::bit_width(lhs)) - 1);
   while ((lhs << k) < rhs) ++k;
+  while (k > 0 && (lhs << (k - 1)) >= rhs) --k;
   return k;
 }
 
