@@ -33,6 +33,12 @@ uint64_t Get64(const uint8_t* p) {
   std::memcpy(&v, p, 8);
   return v;
 }
+// A little-endian field of 1–4 bytes. Loads 4 bytes: an allele table entry is followed by at
+// least the block table's 16 bytes, so this never leaves the file.
+uint32_t ReadWidth(const uint8_t* p, int width) {
+  const uint32_t v = Get32(p);
+  return width >= 4 ? v : v & ((uint32_t{1} << (8 * width)) - 1);
+}
 
 std::filesystem::path SidePath(const std::filesystem::path& p, const char* suffix) {
   std::filesystem::path side = p;
@@ -275,21 +281,46 @@ Status SegmentWriter::AddAllele(std::string_view contig, int64_t pos, std::strin
   return Status::Ok();
 }
 
-// Writes the buffered allele entries relative to their smallest blob offset (the block's base).
+// Writes the buffered allele entries relative to their block's smallest pos and blob offset,
+// each field in the fewest bytes that hold the block's largest delta.
 Status SegmentWriter::FlushBlock() {
   if (block_.empty()) return Status::Ok();
-  uint64_t base = UINT64_MAX;
-  for (const auto& e : block_) base = std::min(base, e.second);
+  uint32_t pos_base = UINT32_MAX;
+  uint64_t off_base = UINT64_MAX;
+  for (const auto& [pos, offset] : block_) {
+    pos_base = std::min(pos_base, pos);
+    off_base = std::min(off_base, offset);
+  }
+  uint32_t max_pos = 0;
+  uint64_t max_off = 0;
+  for (const auto& [pos, offset] : block_) {
+    max_pos = std::max(max_pos, pos - pos_base);
+    max_off = std::max(max_off, offset - off_base);
+  }
+  if (max_off > UINT32_MAX || off_base >> 48 != 0) {
+    return ResourceExhausted("allele blobs too far apart");
+  }
+  auto width = [](uint64_t v) {
+    return v < (1u << 8) ? 1 : v < (1u << 16) ? 2 : v < (1u << 24) ? 3 : 4;
+  };
+  const int pw = width(max_pos), ow = width(max_off);
+  if (table_bytes_ > UINT32_MAX) return ResourceExhausted("allele table too large");
   scratch_.clear();
   for (const auto& [pos, offset] : block_) {
-    if (offset - base > UINT32_MAX) return ResourceExhausted("allele blobs too far apart");
-    Put32(scratch_, pos);
-    Put32(scratch_, static_cast<uint32_t>(offset - base));
+    const uint32_t dp = pos - pos_base;
+    const uint32_t doff = static_cast<uint32_t>(offset - off_base);
+    scratch_.append(reinterpret_cast<const char*>(&dp), static_cast<size_t>(pw));
+    scratch_.append(reinterpret_cast<const char*>(&doff), static_cast<size_t>(ow));
   }
   GF_RETURN_IF_ERROR(alleles_.Append(scratch_));
   scratch_.clear();
-  Put64(scratch_, base);
+  Put64(scratch_, off_base);  // u48, then the widths byte and a zero byte over its top bytes
+  scratch_[6] = static_cast<char>(pw | (ow << 4));
+  scratch_[7] = 0;
+  Put32(scratch_, pos_base);
+  Put32(scratch_, static_cast<uint32_t>(table_bytes_));
   GF_RETURN_IF_ERROR(blocks_.Append(scratch_));
+  table_bytes_ += block_.size() * static_cast<uint64_t>(pw + ow);
   block_.clear();
   return Status::Ok();
 }
@@ -311,6 +342,7 @@ Status SegmentWriter::Finish(std::span<const SampleId> batch_samples, bool sync)
   auto sink = [&](std::string_view piece) { return Write(piece); };
   const uint64_t allele_table = file_.offset();
   GF_RETURN_IF_ERROR(CopyInto(SidePath(path_, ".alleles"), sink));
+  GF_RETURN_IF_ERROR(pad());
   const uint64_t block_table = file_.offset();
   GF_RETURN_IF_ERROR(CopyInto(SidePath(path_, ".blocks"), sink));
   const uint64_t contig_table = file_.offset();
@@ -401,14 +433,40 @@ Status Segment::Validate() {
     DropPages(d, size, off, off + n);
   }
   if (crc != crc_) return corrupt(footer + 48, "checksum mismatch");
+  const uint64_t n_blocks = (allele_count_ + kAlleleBlock - 1) / kAlleleBlock;
   if (!(kSegmentHeaderSize <= batch_set_offset_ && batch_set_offset_ <= allele_table_offset_ &&
-        allele_table_offset_ <= footer && allele_table_offset_ % 8 == 0 &&
-        allele_count_ <= (footer - allele_table_offset_) / kAlleleEntrySize &&
-        allele_table_offset_ + allele_count_ * kAlleleEntrySize == block_table_offset_ &&
-        block_table_offset_ + (allele_count_ + kAlleleBlock - 1) / kAlleleBlock * 8 ==
-            contig_table_offset_ &&
+        allele_table_offset_ <= block_table_offset_ && allele_table_offset_ % 8 == 0 &&
+        block_table_offset_ % 8 == 0 && block_table_offset_ <= footer && allele_count_ <= footer &&
+        n_blocks <= (footer - block_table_offset_) / kBlockHeaderSize &&
+        block_table_offset_ + n_blocks * kBlockHeaderSize == contig_table_offset_ &&
         contig_table_offset_ + 4 <= footer)) {
     return corrupt(footer, "inconsistent table offsets");
+  }
+  // Block headers: widths 1–4, entries packed in order, the table ending (up to 7 zero bytes of
+  // padding) where the block table starts; so every entry read below lies inside the table.
+  {
+    uint64_t table = 0;
+    for (uint64_t b = 0; b < n_blocks; ++b) {
+      const uint64_t at = block_table_offset_ + kBlockHeaderSize * b;
+      const uint8_t widths = d[at + 6];
+      const int pw = widths & 0x0F, ow = widths >> 4;
+      if (pw < 1 || pw > 4 || ow < 1 || ow > 4 || d[at + 7] != 0) {
+        return corrupt(at, "bad allele block widths");
+      }
+      if (Get32(d + at + 12) != table) return corrupt(at + 12, "allele block entries misplaced");
+      const uint64_t n = std::min<uint64_t>(kAlleleBlock, allele_count_ - b * kAlleleBlock);
+      table += n * static_cast<uint64_t>(pw + ow);
+      if (table > block_table_offset_ - allele_table_offset_) {
+        return corrupt(at, "allele table shorter than its blocks");
+      }
+    }
+    const uint64_t padding = block_table_offset_ - allele_table_offset_ - table;
+    if (padding >= 8) return corrupt(allele_table_offset_ + table, "allele table too long");
+    for (uint64_t k = 0; k < padding; ++k) {
+      if (d[allele_table_offset_ + table + k] != 0) {
+        return corrupt(allele_table_offset_ + table + k, "padding is not zero");
+      }
+    }
   }
   size_t end = ValidateCarrierSet(d, batch_set_offset_, allele_table_offset_, universe_);
   if (end == SIZE_MAX) return corrupt(batch_set_offset_, "bad batch sample set");
@@ -479,21 +537,24 @@ Status Segment::ValidateAlleles(uint64_t begin, uint64_t end,
   uint64_t last_site = 0;
   int64_t site_called2 = 0;
   constexpr uint64_t kSlack = uint64_t{1} << 20;
-  uint64_t arena_start = 0, arena_dropped = 0;
-  uint64_t table_dropped = allele_table_offset_ + kAlleleEntrySize * begin;
+  uint64_t arena_start = 0, arena_dropped = 0, table_dropped = 0;
   for (size_t c = 0; c < contigs_.size(); ++c) {
     const ContigRange& range = contigs_[c];
     const uint64_t from = std::max(begin, range.first);
     const uint64_t to = std::min(end, range.first + range.count);
     for (uint64_t i = from; i < to; ++i) {
-      const uint64_t entry = allele_table_offset_ + kAlleleEntrySize * i;
-      const uint64_t base = Get64(d + block_table_offset_ + 8 * (i / kAlleleBlock));
-      const uint64_t rel = Get32(d + entry + 4);
-      if (Get32(d + entry) == 0) return corrupt(entry, "position 0");
+      const Entry e = this->entry(i);
+      const uint64_t entry = static_cast<uint64_t>(e.at - d);
+      const uint64_t base = Get64(e.header) & ((uint64_t{1} << 48) - 1);
+      const uint64_t rel = ReadWidth(e.at + e.pos_width, e.off_width);
+      if (pos(i) == 0) return corrupt(entry, "position 0");
       if (base < kSegmentHeaderSize || base >= arena_end || rel >= arena_end - base)
         return corrupt(entry, "allele offset out of range");
       const uint64_t off = base + rel;
-      if (i == begin) arena_start = arena_dropped = off;
+      if (i == begin) {
+        arena_start = arena_dropped = off;
+        table_dropped = entry;
+      }
       if (i % 1024 == 0) {  // only offsets already checked to lie inside the file
         if (off > arena_dropped + kSlack) {
           // Now and then everything behind this range's walk (not other ranges' pages).
@@ -575,14 +636,23 @@ const Segment::ContigRange* Segment::FindContig(std::string_view name) const {
   return nullptr;
 }
 
-uint64_t Segment::blob_offset(uint64_t i) const {
+Segment::Entry Segment::entry(uint64_t i) const {
   const uint8_t* d = map_.data();
-  return Get64(d + block_table_offset_ + 8 * (i / kAlleleBlock)) +
-         Get32(d + allele_table_offset_ + kAlleleEntrySize * i + 4);
+  const uint8_t* h = d + block_table_offset_ + kBlockHeaderSize * (i / kAlleleBlock);
+  const int pw = h[6] & 0x0F, ow = h[6] >> 4;
+  return {d + allele_table_offset_ + Get32(h + 12) +
+              (i % kAlleleBlock) * static_cast<uint64_t>(pw + ow),
+          h, pw, ow};
+}
+
+uint64_t Segment::blob_offset(uint64_t i) const {
+  const Entry e = entry(i);
+  return (Get64(e.header) & ((uint64_t{1} << 48) - 1)) + ReadWidth(e.at + e.pos_width, e.off_width);
 }
 
 uint32_t Segment::pos(uint64_t i) const {
-  return Get32(map_.data() + allele_table_offset_ + kAlleleEntrySize * i);
+  const Entry e = entry(i);
+  return Get32(e.header + 8) + ReadWidth(e.at, e.pos_width);
 }
 
 Segment::AlleleBlob Segment::allele(uint64_t i) const {

@@ -22,8 +22,13 @@ inline constexpr char kSegmentEndMagic[8] = {'G', 'F', 'S', 'E', 'G', 'E', 'N', 
 inline constexpr uint32_t kSegmentVersion = 3;
 inline constexpr size_t kSegmentHeaderSize = 32;
 inline constexpr size_t kSegmentFooterSize = 64;
-inline constexpr size_t kAlleleEntrySize = 8;  // pos u32 | blob offset − block base u32
-inline constexpr uint64_t kAlleleBlock = 64;   // allele entries per block-table base
+// The allele table is cut in blocks of 64 entries, each entry (pos − block's pos base,
+// blob offset − block's offset base) in the fewest bytes (1–4) that hold its block's largest
+// deltas; a block header says where the block's entries are and how wide they are.
+inline constexpr uint64_t kAlleleBlock = 64;
+// Block header: offset base u48 | widths u8 (pos bytes | offset bytes << 4) | 0 u8 |
+// pos base u32 | entries u32 (the block's first entry, bytes from the allele table's start).
+inline constexpr size_t kBlockHeaderSize = 16;
 
 // The genotype classes of an allele's calls, as ingest sorts them.
 enum CarrierClass { kHet = 0, kHom = 1, kHemi = 2, kPartial = 3, kCarrierClasses = 4 };
@@ -110,9 +115,10 @@ class SegmentWriter {
   uint32_t universe_ = 0;
   FileWriter file_;
   Status FlushBlock();
-  FileWriter alleles_;                                // side file: 8-byte allele table entries
-  FileWriter blocks_;                                 // side file: u64 block bases
+  FileWriter alleles_;                                // side file: allele table entries
+  FileWriter blocks_;                                 // side file: block headers
   std::vector<std::pair<uint32_t, uint64_t>> block_;  // (pos, blob offset) not yet written
+  uint64_t table_bytes_ = 0;                          // allele table entries written so far
   uint32_t crc_ = 0;
   uint64_t site_count_ = 0;
   uint64_t allele_count_ = 0;
@@ -190,6 +196,13 @@ class Segment {
   // Validates alleles [begin, end) (blobs, their sites, order); the longest REF per contig into
   // max_ref. Thread-safe for disjoint ranges.
   Status ValidateAlleles(uint64_t begin, uint64_t end, std::vector<uint64_t>& max_ref) const;
+  // The allele table entry of allele i: where its pos delta starts, and the block's header.
+  struct Entry {
+    const uint8_t* at;
+    const uint8_t* header;
+    int pos_width, off_width;
+  };
+  Entry entry(uint64_t i) const;
   uint64_t blob_offset(uint64_t i) const;
   // |S_k ∩ F| of the site blob at `blob` for k = 0, 1, 2 (the base's own count included).
   void SiteCounts(const uint8_t* blob, const SampleSet* filter, int64_t n[3]) const;

@@ -73,6 +73,17 @@ TEST(CarrierSet, RiceParameterIsPinned) {
   EXPECT_EQ(RiceParameter(3000, 65536), 4);
   EXPECT_EQ(RiceParameter(1, 1), 0);
   EXPECT_EQ(RiceMaxBits(3, 2504, 9), 3u * 10u + (2501u >> 9));
+  // The rule as written in docs/formats/store.md, by plain search, for every cardinality.
+  for (uint32_t width : {1u, 2u, 63u, 64u, 2504u, 34464u, 65536u}) {
+    for (uint32_t c = 1; c <= width; ++c) {
+      int k = 0;
+      while (uint64_t{c + 1} * (2 * uint64_t{width} + c + 1) * 10000 * (uint64_t{1} << k) <
+             9624 * uint64_t{width} * width) {
+        ++k;
+      }
+      ASSERT_EQ(RiceParameter(c, width), k) << width << " " << c;
+    }
+  }
   std::mt19937 rng(7);
   for (uint32_t width : {2504u, 65536u}) {
     for (uint32_t n : {1u, 4u, 16u, 100u, 500u}) {

@@ -248,17 +248,18 @@ TEST(Segment, LargeSegmentsValidateOnSeveralThreadsLikeOne) {
   EXPECT_EQ((*seg)->FindContig("2")->max_ref_length, 37u);
   EXPECT_EQ((*seg)->FindContig("X")->max_ref_length, 2u);
 
-  // Two alleles out of order, one in each half: the earlier one is reported.
+  // Two alleles damaged (a het set claiming more samples than the universe), one in each half:
+  // the earlier one is reported.
   auto original = ReadFile(dir / "big.gfs");
   ASSERT_OK(original);
   const size_t footer = original->size() - kSegmentFooterSize;
-  uint64_t table;
-  std::memcpy(&table, original->data() + footer + 8, 8);
+  uint64_t batch_offset;
+  std::memcpy(&batch_offset, original->data() + footer, 8);
+  const uint8_t* base = (*seg)->batch_set() - batch_offset;
+  auto sets_at = [&](uint64_t i) { return static_cast<uint64_t>((*seg)->carrier_sets(i) - base); };
+  const uint64_t early = sets_at(50'000), late = sets_at(130'000);
   std::string damaged = *original;
-  for (uint64_t i : {uint64_t{130'000}, uint64_t{50'000}}) {
-    const uint32_t pos = 5;  // below its predecessor's
-    std::memcpy(damaged.data() + table + kAlleleEntrySize * i, &pos, 4);
-  }
+  damaged[early] = damaged[late] = 0x7E;  // the first set's cardinality varint
   const uint32_t crc = static_cast<uint32_t>(
       crc32(0L, reinterpret_cast<const Bytef*>(damaged.data()), static_cast<uInt>(footer + 48)));
   std::memcpy(damaged.data() + footer + 48, &crc, 4);
@@ -266,10 +267,12 @@ TEST(Segment, LargeSegmentsValidateOnSeveralThreadsLikeOne) {
   auto bad = Segment::Open(dir / "bad.gfs");
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().code(), StatusCode::kCorruption);
-  EXPECT_NE(
-      bad.status().message().find("offset " + std::to_string(table + kAlleleEntrySize * 50'000)),
-      std::string::npos)
-      << bad.status().message();
+  const std::string& message = bad.status().message();
+  const size_t at = message.find("offset ");
+  ASSERT_NE(at, std::string::npos) << message;
+  const uint64_t reported = std::stoull(message.substr(at + 7));
+  EXPECT_GT(reported, sets_at(49'999)) << message;  // within allele 50,000's blob
+  EXPECT_LE(reported, early) << message;
 }
 
 // Segments of format versions 1 and 2 are refused with a message that says what to do.
@@ -424,6 +427,83 @@ TEST(Segment, InconsistentOmittedClassIsCorruption) {
   sets[0] = 3;
   EXPECT_FALSE(w.AddAllele("1", 1, "A", "G", *s, sets).ok());  // the writer refuses it too
   w.Abandon();
+}
+
+}  // namespace
+}  // namespace genomefed::store
+
+namespace genomefed::store {
+namespace {
+
+// Recomputes the checksum of a damaged segment, so that the structural checks alone must catch
+// the damage.
+void Reseal(std::string& file) {
+  const size_t covered = file.size() - kSegmentFooterSize + 48;
+  const uint32_t crc = static_cast<uint32_t>(
+      crc32(0L, reinterpret_cast<const Bytef*>(file.data()), static_cast<uInt>(covered)));
+  std::memcpy(file.data() + covered, &crc, 4);
+}
+
+// Blocks of 64 allele entries whose position deltas need 1, 2, 3 and 4 bytes, and one that
+// spans two contigs: every position, allele and lookup reads back.
+TEST(Segment, AlleleTableBlocksOfEveryWidth) {
+  testing::TempDir dir;
+  std::vector<std::pair<std::string, int64_t>> keys;
+  int64_t pos = 1;
+  for (int64_t gap : {1, 300, 70000, 20000000}) {
+    for (int j = 0; j < 64; ++j) {
+      keys.emplace_back("1", pos);
+      pos += gap;
+    }
+  }
+  for (int j = 0; j < 40; ++j) keys.emplace_back("1", pos + j);  // the last block spans 1 and 2
+  for (int j = 0; j < 40; ++j) keys.emplace_back("2", 10 + j);
+  {
+    SegmentWriter w;
+    ASSERT_OK(w.Open(dir / "s.gfs", 4));
+    std::string site;
+    EncodeSite(SiteCalls{}, 4, site);
+    auto s = w.AddSite(site);
+    ASSERT_OK(s);
+    for (size_t i = 0; i < keys.size(); ++i) {
+      ASSERT_OK(w.AddAllele(keys[i].first, keys[i].second, "A", i % 2 ? "C" : "GT", *s,
+                            Sets({static_cast<SampleId>(i % 4)}, {}, 4)));
+    }
+    std::vector<SampleId> batch = {0, 1, 2, 3};
+    ASSERT_OK(w.Finish(batch));
+  }
+  auto seg = Segment::Open(dir / "s.gfs");
+  ASSERT_OK(seg);
+  ASSERT_EQ((*seg)->allele_count(), keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    EXPECT_EQ((*seg)->pos(i), keys[i].second) << i;
+    EXPECT_EQ((*seg)->alt(i), i % 2 ? "C" : "GT") << i;
+    EXPECT_EQ(CarrierSetToVector((*seg)->carrier_sets(i), 4),
+              std::vector<SampleId>({static_cast<SampleId>(i % 4)}));
+  }
+  const auto* c2 = (*seg)->FindContig("2");
+  ASSERT_NE(c2, nullptr);
+  EXPECT_EQ((*seg)->LowerBound(*c2, 20, "A", "C"), c2->first + 10);
+  // Damage to a block header (widths 0 or 5, a misplaced entry offset) is corruption.
+  auto original = ReadFile(dir / "s.gfs");
+  ASSERT_OK(original);
+  uint64_t block_table = 0;
+  std::memcpy(&block_table, original->data() + original->size() - kSegmentFooterSize + 40, 8);
+  for (auto [at, value] : std::vector<std::pair<uint64_t, uint8_t>>{
+           {block_table + 6, 0x20},           // pos width 0
+           {block_table + 16 + 6, 0x25},      // pos width 5
+           {block_table + 2 * 16 + 6, 0x52},  // offset width 5
+           {block_table + 16 + 12, 0x01},     // entries of block 1 misplaced
+           {block_table + 7, 0x01}}) {        // reserved byte
+    std::string damaged = *original;
+    damaged[at] = static_cast<char>(value);
+    Reseal(damaged);
+    ASSERT_OK(WriteFileAtomic(dir / "d.gfs", damaged));
+    auto bad = Segment::Open(dir / "d.gfs");
+    ASSERT_FALSE(bad.ok()) << at;
+    EXPECT_EQ(bad.status().code(), StatusCode::kCorruption);
+    EXPECT_NE(bad.status().message().find("offset"), std::string::npos);
+  }
 }
 
 }  // namespace
