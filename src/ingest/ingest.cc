@@ -21,6 +21,7 @@
 #include "core/file.h"
 #include "ingest/gt_scan.h"
 #include "ingest/normalize.h"
+#include "ingest/ordered_pipeline.h"
 #include "ingest/sample_sheet.h"
 #include "store/carrier_set.h"
 #include "store/manifest.h"
@@ -73,7 +74,6 @@ struct Work {
   vcf::RawBatch raw;
   std::vector<ProcessedSite> out;
   Status status;
-  uint64_t sequence = 0;
 };
 
 // Turns one decoded record into its encoded site and alleles. Runs on worker threads.
@@ -592,125 +592,48 @@ Result<IngestReport> Ingest(const IngestOptions& options) {
   SortedSink sink(writer, *file, canonical);
   uint64_t skips[kSkipReasons] = {};
 
-  // The pipeline: reader thread → workers (decode + encode) → this thread (ordered write).
-  std::mutex mu;
-  // One condition per waiter kind, so a hand-off wakes only the thread that can use it.
-  std::condition_variable free_cv, work_cv, done_cv;
-  std::deque<std::unique_ptr<Work>> free_pool, to_encode;
-  std::map<uint64_t, std::unique_ptr<Work>> done;
-  bool reader_done = false, stop = false;
-  uint64_t batches_read = 0;
-  Status reader_status;
+  // The pipeline (ordered_pipeline.h): batches read in file order, decoded and encoded on
+  // every thread, written in file order by whichever thread is free.
   const size_t in_flight =
       std::max<size_t>(kMinBatchesInFlight, 2 * static_cast<size_t>(workers) + 2);
-  for (size_t i = 0; i < in_flight; ++i) free_pool.push_back(std::make_unique<Work>());
-
-  std::thread reader([&] {
-    uint64_t seq = 0;
-    while (true) {
-      std::unique_ptr<Work> w;
-      {
-        std::unique_lock<std::mutex> l(mu);
-        free_cv.wait(l, [&] { return stop || !free_pool.empty(); });
-        if (stop) break;
-        w = std::move(free_pool.front());
-        free_pool.pop_front();
-      }
-      Status s = file->ReadBatch(w->raw, kBatchRecords);
-      std::lock_guard<std::mutex> l(mu);
-      if (!s.ok()) {
-        reader_status = s;
-        reader_done = true;
-        break;
-      }
-      if (w->raw.end) {
-        reader_done = true;
-        free_pool.push_back(std::move(w));
-        break;
-      }
-      w->sequence = seq++;
-      ++batches_read;
-      to_encode.push_back(std::move(w));
-      work_cv.notify_one();
-    }
-    std::lock_guard<std::mutex> l(mu);
-    reader_done = true;
-    work_cv.notify_all();
-    done_cv.notify_all();
-  });
-
-  std::vector<std::thread> pool;
-  for (int t = 0; t < workers; ++t) {
-    pool.emplace_back([&] {
-      vcf::Decoder decoder(*file);
-      RecordEncoder encoder(first_id, report.samples_total, *file);
-      vcf::DecodedRecord record;
-      while (true) {
-        std::unique_ptr<Work> w;
-        {
-          std::unique_lock<std::mutex> l(mu);
-          work_cv.wait(l, [&] { return stop || !to_encode.empty() || reader_done; });
-          if (stop || (to_encode.empty() && reader_done)) return;
-          w = std::move(to_encode.front());
-          to_encode.pop_front();
-        }
-        w->status = decoder.Prepare(w->raw);
-        w->out.resize(w->raw.size);
-        for (size_t i = 0; i < w->raw.size && w->status.ok(); ++i) {
-          w->status = decoder.Decode(w->raw, i, record);
-          if (w->status.ok()) w->status = encoder.Encode(record, w->out[i]);
-        }
-        std::lock_guard<std::mutex> l(mu);
-        const uint64_t seq = w->sequence;
-        done.emplace(seq, std::move(w));
-        done_cv.notify_one();  // only the writer waits on it
-      }
-    });
-  }
-
-  Status status;
-  uint64_t next = 0;
   auto last_progress = std::chrono::steady_clock::now();
-  while (status.ok()) {
-    std::unique_ptr<Work> w;
-    {
-      std::unique_lock<std::mutex> l(mu);
-      done_cv.wait(l, [&] { return done.count(next) || (reader_done && next == batches_read); });
-      if (!done.count(next)) {
-        status = reader_status;
-        break;
-      }
-      w = std::move(done[next]);
-      done.erase(next);
-    }
-    status = w->status;
-    for (size_t i = 0; i < w->raw.size && status.ok(); ++i) {
-      status = sink.Add(w->out[i], report, skips);
-    }
-    ++next;
-    {
-      std::lock_guard<std::mutex> l(mu);
-      free_pool.push_back(std::move(w));
-      free_cv.notify_one();
-    }
-    if (options.on_progress) {
-      auto now = std::chrono::steady_clock::now();
-      if (now - last_progress > std::chrono::milliseconds(500)) {
-        last_progress = now;
-        options.on_progress({report.records, std::chrono::duration<double>(now - started).count()});
-      }
-    }
-  }
-  {
-    std::lock_guard<std::mutex> l(mu);
-    stop = true;
-    free_cv.notify_all();
-    work_cv.notify_all();
-    done_cv.notify_all();
-  }
-  reader.join();
-
-  for (auto& t : pool) t.join();
+  struct ThreadState {
+    ThreadState(const vcf::VcfFile& file, SampleId first, uint32_t universe)
+        : decoder(file), encoder(first, universe, file) {}
+    vcf::Decoder decoder;
+    RecordEncoder encoder;
+    vcf::DecodedRecord record;
+  };
+  Status status = RunOrderedPipeline<Work>(
+      workers, in_flight,
+      [&] { return std::make_unique<ThreadState>(*file, first_id, report.samples_total); },
+      [&](Work& w) -> Result<bool> {
+        GF_RETURN_IF_ERROR(file->ReadBatch(w.raw, kBatchRecords));
+        return !w.raw.end;
+      },
+      [&](std::unique_ptr<ThreadState>& t, Work& w) {
+        w.status = t->decoder.Prepare(w.raw);
+        w.out.resize(w.raw.size);
+        for (size_t i = 0; i < w.raw.size && w.status.ok(); ++i) {
+          w.status = t->decoder.Decode(w.raw, i, t->record);
+          if (w.status.ok()) w.status = t->encoder.Encode(t->record, w.out[i]);
+        }
+      },
+      [&](Work& w) -> Status {
+        GF_RETURN_IF_ERROR(w.status);
+        for (size_t i = 0; i < w.raw.size; ++i) {
+          GF_RETURN_IF_ERROR(sink.Add(w.out[i], report, skips));
+        }
+        if (options.on_progress) {
+          const auto now = std::chrono::steady_clock::now();
+          if (now - last_progress > std::chrono::milliseconds(500)) {
+            last_progress = now;
+            options.on_progress(
+                {report.records, std::chrono::duration<double>(now - started).count()});
+          }
+        }
+        return Status::Ok();
+      });
 
   auto fail = [&](const Status& s) -> Status {
     writer.Abandon();
