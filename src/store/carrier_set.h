@@ -8,25 +8,32 @@
 // 100,000 samples) are served roaring-style: the id space is cut in 64 Ki-sample chunks, and
 // each chunk picks list or bitset, so both sizes share one format.
 //
-// Format version 2 stores the lists Elias–Fano coded (low bits verbatim, high bits in unary:
-// about 2 + log2(width / cardinality) bits per id instead of 16): on the synthetic 2,504 × 50,000
-// cohort of BENCHMARKS.md "Ingest vs bcftools" that cut an allele's four carrier sets from 124
-// to 92 bytes, and 1000 Genomes chrMT's haploid sets from 27 to 16; a filtered count costs about
-// twice version 1's or more (store_bench: 48 vs 25 ns at 2,504 samples, 0.85–1.08 vs 0.41 µs at
-// 100,000). Lists hold at most max(256, bitset bytes / 2) ids (version 1's uint16 lists stopped
-// at bitset bytes / 2: 160 of 2,504, 4,096 of a 64 Ki chunk) so a filtered count decodes few ids.
-// Against CRoaring in the same run (09:47 UTC): 11-12x faster at 2,504 samples, but 1.6x slower
-// at 100,000 (1.0 vs 0.64 µs; 0.69x its size). Both goals (≤ 0.3 µs, ≤ 10 µs) hold, so one format
-// serves both; a query-bound node of 100,000+ samples wants lower list caps in wide chunks.
+// Format version 3 codes the lists Rice (gaps: k low bits verbatim, the rest in unary; k from
+// (cardinality, width), about log2(width / cardinality) − 0.5) and no longer caps their length:
+// a list whenever even its longest coding is smaller than the bitset (and k ≥ 1). Version 2 used
+// Elias–Fano lists of at most max(256, bitset bytes / 2) ids. Measured on the synthetic 2,504 ×
+// 200,000 cohort (BENCHMARKS.md "Segment format version 3", bench/store_size_breakdown): the
+// four classes' sets take 19.19 MB under version 2's rule, 17.55 MB with Elias–Fano uncapped,
+// 16.32 MB Rice-coded (Rice is within ~0.1 bit per id of the entropy of random sets, Elias–Fano
+// ~0.5 above); leaving out each allele's largest diploid class (segment.h) makes it 15.30 MB.
+// The cost is query time, all of it in long lists decoded one id at a time (store_bench, same
+// run, 11:17 UTC): a filtered count over the 1000 Genomes-like spectrum takes 142 ns at 2,504
+// samples (version 2: 49 ns; goal ≤ 0.3 µs) and 4.2 µs at 100,000 (version 2: 0.84 µs; goal
+// ≤ 10 µs), for 36.3 vs 44.8 and 1,267 vs 1,766 bytes per set. The slowest single sets are
+// the densest lists, a third of the samples: 1.3 µs at 2,504 and 60 µs at 100,000 (version 2's
+// slowest, its longest lists: 0.25 µs and 11 µs). The goals are met on the spectrum, not for
+// every allele: a query-bound node of 100,000+ samples would want a list cap in wide chunks.
+// CRoaring 0.2.66 in the same run: 0.58 µs and 0.64 µs per count, 150 and 2,542 bytes per set.
 //
 // Encoding (little-endian, docs/formats/store.md):
 //   universe ≤ 65,536: varint cardinality, then (when non-zero) one chunk payload of width
 //                      universe
 //   otherwise:         varint n_chunks, then per chunk: varint key (id >> 16),
 //                      varint cardinality - 1, payload of width min(65536, universe - key·65536)
-//   payload: Elias–Fano when cardinality ≤ max(256, bitset bytes / 2) and smaller than the
-//            bitset, else the bitset (ceil(width / 64) × uint64); a function of
-//            (cardinality, width).
+//   payload: a Rice list when k ≥ 1 and its longest coding, card·(k + 1) + ((width − card) >> k)
+//            bits, is smaller than the bitset, else the bitset (ceil(width / 64) × uint64); the
+//            choice is a function of (cardinality, width); a list's length is found by decoding
+//            it (or counting its ones).
 // The universe (ids < universe) is fixed per segment and stored in its header.
 #pragma once
 

@@ -35,8 +35,12 @@ enum CarrierClass { kHet = 0, kHom = 1, kHemi = 2, kPartial = 3, kCarrierClasses
 
 // Which of the three diploid classes {het, hom, none} an allele blob leaves out (the largest;
 // none = called-2 samples without a copy). They partition the site's called-2 samples, so the
-// omitted one is |called-2 ∩ F| minus the other two. Stored in the low 2 bits of the blob's
-// first varint; the blob then holds the two others in this order, then hemi and partial.
+// omitted one is |called-2 ∩ F| minus the other two, and a count computes |called-2 ∩ F| for
+// AN anyway. Stored in the low 2 bits of the blob's first varint; the blob then holds the two
+// others in this order, then hemi and partial. Measured (synth 2,504 × 200,000, Rice sets):
+// 16.32 → 15.30 MB for the allele sets; 4.4 % of alleles leave out het or hom (AF above about
+// 0.3), whose two bitsets were far above their entropy. Single-base SNVs in one byte instead
+// of four: 0.89 → 0.35 MB.
 enum OmittedClass : uint8_t {
   kOmitNone = 0,  // het, hom stored (most alleles: few carriers)
   kOmitHet = 1,   // hom, none stored

@@ -506,5 +506,32 @@ TEST(Segment, AlleleTableBlocksOfEveryWidth) {
   }
 }
 
+// Forged allele blob heads (checksum recomputed): an omitted-class code of 3, a one-byte SNV
+// whose REF equals its ALT, a long form whose REF runs past the arena. Each is corruption.
+TEST(Segment, ForgedAlleleBlobHeadsAreCorruption) {
+  testing::TempDir dir;
+  WriteSmallSegment(dir / "s.gfs");
+  auto original = ReadFile(dir / "s.gfs");
+  ASSERT_OK(original);
+  // The uniform site is the byte at 32; the first allele's blob follows: its head varint
+  // (back 1 << 2 | omitted 0) = 4, then the SNV byte A>G = 4·0 + 2.
+  ASSERT_EQ((*original)[33], 4);
+  ASSERT_EQ((*original)[34], 2);
+  for (auto [at, value] :
+       std::vector<std::pair<size_t, char>>{{33, 7},       // omitted code 3
+                                            {34, 5},       // C>C
+                                            {34, 127}}) {  // REF of 112 bytes: past the arena
+    std::string damaged = *original;
+    damaged[at] = value;
+    Reseal(damaged);
+    ASSERT_OK(WriteFileAtomic(dir / "d.gfs", damaged));
+    auto bad = Segment::Open(dir / "d.gfs");
+    ASSERT_FALSE(bad.ok()) << at << " " << int{value};
+    EXPECT_EQ(bad.status().code(), StatusCode::kCorruption);
+    EXPECT_NE(bad.status().message().find("offset " + std::to_string(at)), std::string::npos)
+        << bad.status().ToString();
+  }
+}
+
 }  // namespace
 }  // namespace genomefed::store
