@@ -193,7 +193,13 @@ class RecordEncoder {
     const int n_alleles = static_cast<int>(r.alleles.size());
     const int stride = r.stride;
     const int values = std::min(stride, 2);
-    const T* gt = reinterpret_cast<const T*>(r.gt);
+    // BCF records are read in place, so wider GT values may sit at odd addresses: values are
+    // loaded with memcpy, never through a T*.
+    auto value_at = [&](size_t i) {
+      T v;
+      std::memcpy(&v, r.gt + i * sizeof(T), sizeof(T));
+      return v;
+    };
     // One sample's call: its called count into the exceptions, its alleles into the sets.
     // Returns false (with `error` set) on a malformed call.
     Status error;
@@ -201,17 +207,18 @@ class RecordEncoder {
       const SampleId id = first_id_ + static_cast<SampleId>(sample);
       int n = 0, alleles[2] = {-1, -1}, called = 0;
       if (stride > 0) {
-        const T* g = gt + sample * static_cast<size_t>(stride);
+        const size_t first = sample * static_cast<size_t>(stride);
         for (int k = 0; k < values; ++k) {
-          if (g[k] == vector_end) break;
+          const T g = value_at(first + static_cast<size_t>(k));
+          if (g == vector_end) break;
           ++n;
-          if (g[k] == missing || (g[k] >> 1) == 0) continue;  // a missing allele
-          if (g[k] < 0) {
+          if (g == missing || (g >> 1) == 0) continue;  // a missing allele
+          if (g < 0) {
             error = InvalidArgument(file_.Where(r.location) + ": malformed GT value " +
-                                    std::to_string(g[k]));
+                                    std::to_string(g));
             return false;
           }
-          alleles[k] = (g[k] >> 1) - 1;
+          alleles[k] = (g >> 1) - 1;
           if (alleles[k] >= n_alleles) {
             error = BadAllele(r, alleles[k]);
             return false;
@@ -246,7 +253,7 @@ class RecordEncoder {
         const size_t count = CollectNonRef(r.gt, n_samples, non_ref_.data());
         for (size_t c = 0; c < count; ++c) {
           const size_t sample = non_ref_[c];
-          const int a = gt[2 * sample], b = gt[2 * sample + 1];
+          const int a = value_at(2 * sample), b = value_at(2 * sample + 1);
           const int x0 = (a >> 1) - 1, x1 = (b >> 1) - 1;
           if (a >= 2 && b >= 2 && x0 < n_alleles && x1 < n_alleles) {
             const SampleId id = first_id_ + static_cast<SampleId>(sample);
