@@ -16,8 +16,13 @@ inline size_t BitsetBytes(uint32_t width) { return ((width + 63) / 64) * 8; }
 // The container rule, a function of (cardinality, width) only: a Rice list when even its
 // longest possible coding is smaller than the bitset, else the bitset; and the bitset when
 // k = 0 (then the list is at most `width` bits: a bitset without its word padding, decoded one
-// id at a time). Rice lists vary in length with the ids; readers find the end by decoding (or
-// by counting ones, to skip).
+// id at a time). In chunks wider than 32,768 samples (nodes of more than 32,768 samples) lists
+// hold at most 2,048 ids: a filtered count decodes a list id by id, and an uncapped list of a
+// common allele took 55-60 µs at 100,000 samples (goal 10 µs; BENCHMARKS.md "Segment format
+// version 3"), a bitset ~0.3 µs per chunk. Rice lists vary in length with the ids; readers
+// find the end by decoding (or by counting ones, to skip).
+inline constexpr uint32_t kWideChunk = 32768;
+inline constexpr uint32_t kWideChunkMaxList = 2048;
 struct Container {
   bool rice = false;
   int k = 0;             // Rice parameter
@@ -27,7 +32,8 @@ inline Container ContainerOf(uint32_t card, uint32_t width) {
   Container c;
   c.k = RiceParameter(card, width);
   c.max_bytes = (RiceMaxBits(card, width, c.k) + 7) / 8;
-  c.rice = c.k > 0 && c.max_bytes < BitsetBytes(width);
+  c.rice = c.k > 0 && c.max_bytes < BitsetBytes(width) &&
+           (width <= kWideChunk || card <= kWideChunkMaxList);
   return c;
 }
 

@@ -273,6 +273,29 @@ TEST(CarrierSet, RandomDamageIsRefusedOrDecodesSafely) {
   EXPECT_GT(accepted_damaged, 100);
 }
 
+// In chunks wider than 32,768 samples a list holds at most 2,048 ids (a count decodes lists id
+// by id); narrower chunks keep lists as long as they are smaller than the bitset.
+TEST(CarrierSet, WideChunksCapListsAt2048Ids) {
+  auto spread = [](uint32_t n, uint32_t width) {
+    std::vector<SampleId> ids;
+    for (uint32_t i = 0; i < n; ++i) ids.push_back(static_cast<SampleId>(uint64_t{i} * width / n));
+    return ids;
+  };
+  auto payload = [](const std::vector<SampleId>& ids, uint32_t universe) {
+    std::string enc;
+    EncodeCarrierSet(ids, universe, enc);
+    const auto* p = reinterpret_cast<const uint8_t*>(enc.data());
+    EXPECT_EQ(ValidateCarrierSet(p, 0, enc.size(), universe), enc.size());
+    EXPECT_EQ(CarrierSetToVector(p, universe), ids);
+    return enc.size();
+  };
+  // 100,000 samples, all ids in the first (65,536-wide) chunk; header: 1 + 1 + 2 bytes.
+  EXPECT_LT(payload(spread(2'048, 65'536), 100'000), 8'192u);       // a list
+  EXPECT_EQ(payload(spread(2'049, 65'536), 100'000), 4u + 8'192u);  // the bitset
+  // 30,000 samples (one chunk of 30,000): 3,000 ids stay a list.
+  EXPECT_LT(payload(spread(3'000, 30'000), 30'000), (30'000u + 63) / 64 * 8);
+}
+
 TEST(SampleSet, Algebra) {
   SampleSet a(130), b(130);
   a.Add(1);
