@@ -21,17 +21,20 @@
 // samples (version 2: 49 ns; goal ≤ 0.3 µs) and 4.2 µs at 100,000 (version 2: 0.84 µs; goal
 // ≤ 10 µs), for 36.3 vs 44.8 and 1,267 vs 1,766 bytes per set. The slowest single sets are
 // the densest lists, a third of the samples: 1.3 µs at 2,504 and 60 µs at 100,000 (version 2's
-// slowest, its longest lists: 0.25 µs and 11 µs). The goals are met on the spectrum, not for
-// every allele: a query-bound node of 100,000+ samples would want a list cap in wide chunks.
-// CRoaring 0.2.66 in the same run: 0.58 µs and 0.64 µs per count, 150 and 2,542 bytes per set.
+// slowest, its longest lists: 0.25 µs and 11 µs). CRoaring 0.2.66 in the same run: 0.58 µs
+// and 0.64 µs per count, 150 and 2,542 bytes per set. Hence one cap: in chunks wider than
+// 32,768 samples a list holds at most 2,048 ids (measured 11:44 UTC, same bench, quiet machine:
+// at 100,000 samples 0.58 µs per count on the spectrum at 2.0 KB per set, the slowest sets
+// 1.6 µs; at 2,504 samples nothing changes: 127 ns, slowest 1.2 µs).
 //
 // Encoding (little-endian, docs/formats/store.md):
 //   universe ≤ 65,536: varint cardinality, then (when non-zero) one chunk payload of width
 //                      universe
 //   otherwise:         varint n_chunks, then per chunk: varint key (id >> 16),
 //                      varint cardinality - 1, payload of width min(65536, universe - key·65536)
-//   payload: a Rice list when k ≥ 1 and its longest coding, card·(k + 1) + ((width − card) >> k)
-//            bits, is smaller than the bitset, else the bitset (ceil(width / 64) × uint64); the
+//   payload: a Rice list when k ≥ 1, its longest coding, card·(k + 1) + ((width − card) >> k)
+//            bits, is smaller than the bitset and (width ≤ 32,768 or card ≤ 2,048), else the
+//            bitset (ceil(width / 64) × uint64); the
 //            choice is a function of (cardinality, width); a list's length is found by decoding
 //            it (or counting its ones).
 // The universe (ids < universe) is fixed per segment and stored in its header.
