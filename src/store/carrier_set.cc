@@ -439,9 +439,12 @@ void EncodeCarrierSet(std::span<const SampleId> ids, uint32_t universe, std::str
       const size_t at = out.size();
       out.resize(at + BitsetBytes(width), '\0');
       auto* bits = reinterpret_cast<uint8_t*>(out.data() + at);
-      for (size_t k = i; k < j; ++k) {
-        const uint32_t low = ids[k] & 0xFFFF;
-        bits[low >> 3] = static_cast<uint8_t>(bits[low >> 3] | (1u << (low & 7)));
+      // Ids ascend: each 64-bit word is assembled in a register and stored once.
+      for (size_t k = i; k < j;) {
+        const uint32_t word = (ids[k] & 0xFFFF) >> 6;
+        uint64_t w = 0;
+        for (; k < j && ((ids[k] & 0xFFFF) >> 6) == word; ++k) w |= uint64_t{1} << (ids[k] & 63);
+        std::memcpy(bits + 8 * word, &w, 8);
       }
     }
     i = j;
