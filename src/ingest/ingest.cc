@@ -91,6 +91,7 @@ class RecordEncoder {
     std::fill(std::begin(out.skips), std::end(out.skips), 0);
     const size_t n_alleles = r.alleles.size();
     const size_t n_samples = file_.samples().size();
+    if (n_alleles == 0) return InvalidArgument(file_.Where(r.location) + ": no REF allele");
     // Which ALTs we keep.
     keep_.assign(n_alleles, false);
     if (ClassifyAllele(r.alleles[0]) != AlleleKind::kSequence) {
@@ -625,6 +626,7 @@ Result<IngestReport> Ingest(const IngestOptions& options) {
           w.status = t->decoder.Decode(w.raw, i, t->record);
           if (w.status.ok()) w.status = t->encoder.Encode(t->record, w.out[i]);
         }
+        vcf::ReleaseLargeBuffers(w.raw);  // the encoded sites own copies of what they need
       },
       [&](Work& w) -> Status {
         GF_RETURN_IF_ERROR(w.status);

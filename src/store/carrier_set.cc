@@ -423,9 +423,10 @@ void EncodeCarrierSet(std::span<const SampleId> ids, uint32_t universe, std::str
     const size_t j =
         universe <= kChunkBits
             ? ids.size()
-            : static_cast<size_t>(std::lower_bound(ids.begin() + static_cast<std::ptrdiff_t>(i),
-                                                   ids.end(), (key + 1) << 16) -
-                                  ids.begin());
+            : static_cast<size_t>(
+                  std::partition_point(ids.begin() + static_cast<std::ptrdiff_t>(i), ids.end(),
+                                       [key](SampleId id) { return (id >> 16) == key; }) -
+                  ids.begin());
     const uint32_t card = static_cast<uint32_t>(j - i);
     const uint32_t width = ChunkWidth(key, universe);
     if (universe > kChunkBits) {

@@ -125,6 +125,7 @@ std::string DecodeBcfRecord(const uint8_t* rec, const BcfLayout& layout, Decoded
   if (rid < 0 || static_cast<size_t>(rid) >= layout.n_contigs) {
     return "contig is not declared in the header";
   }
+  if (n_allele == 0) return "malformed BCF record (no REF allele)";
   out.contig_index = rid;
   out.pos = int64_t{pos} + 1;
   out.alleles.clear();

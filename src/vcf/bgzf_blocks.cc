@@ -17,6 +17,7 @@ constexpr size_t kReadSize = 1 << 20;
 constexpr size_t kFixedHeader = 12;  // ID1 ID2 CM FLG MTIME(4) XFL OS XLEN(2)
 constexpr size_t kTrailer = 8;       // CRC32 ISIZE
 constexpr uint32_t kMaxBlockInflated = 65536;
+constexpr size_t kMaxChunkCompressed = size_t{2} << 20;
 
 uint16_t Le16(const uint8_t* p) { return static_cast<uint16_t>(p[0] | p[1] << 8); }
 uint32_t Le32(const uint8_t* p) {
@@ -68,7 +69,9 @@ Status BgzfBlockReader::Read(size_t min_inflated, BgzfChunk& chunk, bool* eof) {
                            std::to_string(offset_) + ": " + what +
                            "; the file is damaged or truncated");
   };
-  while (chunk.inflated_size < min_inflated) {
+  // A chunk also ends at kMaxChunkCompressed compressed bytes: blocks that inflate to almost
+  // nothing (legal, if odd) must not make a chunk grow with the file.
+  while (chunk.inflated_size < min_inflated && chunk.compressed.size() < kMaxChunkCompressed) {
     GF_RETURN_IF_ERROR(Fill(kFixedHeader));
     if (end_ == pos_) {
       *eof = true;

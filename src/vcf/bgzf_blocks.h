@@ -53,9 +53,10 @@ class BgzfBlockReader {
   // Opens `path` positioned at the block starting at `offset`.
   Status Open(const std::filesystem::path& path, uint64_t offset);
 
-  // Appends whole blocks to `chunk` until it holds at least `min_inflated` inflated bytes or the
-  // file ends; `*eof` is set when no block is left. Empty blocks (the end-of-file marker) are
-  // checked and dropped. A malformed or truncated block is an error naming the file offset.
+  // Appends whole blocks to `chunk` until it holds at least `min_inflated` inflated bytes, 2 MiB
+  // of compressed data, or the file ends; `*eof` is set when no block is left. Empty blocks (the
+  // end-of-file marker) are dropped (their header and sizes are checked, not their deflate
+  // data). A malformed or truncated block is an error naming the file offset.
   Status Read(size_t min_inflated, BgzfChunk& chunk, bool* eof);
 
   // Compressed bytes consumed so far.

@@ -26,6 +26,8 @@ constexpr size_t kChunkInflated = 256 * 1024;
 // A record larger than this is refused rather than buffered (a damaged length field would
 // otherwise make the reader buffer the rest of the file).
 constexpr uint64_t kMaxRecordBytes = uint64_t{512} << 20;
+// Buffers grown past this by a large record are freed after use rather than kept for reuse.
+constexpr size_t kKeepBufferBytes = size_t{4} << 20;
 }  // namespace
 
 // hts_getline's "split at newlines" mode (KS_SEP_LINE in htslib's kseq.h, which we avoid
@@ -124,7 +126,6 @@ Result<std::unique_ptr<VcfFile>> VcfFile::Open(const std::filesystem::path& path
       const bcf_hdr_t* hdr = f->h_->hdr;
       BcfLayout& layout = f->h_->layout;
       layout.n_samples = static_cast<size_t>(bcf_hdr_nsamples(hdr));
-      layout.n_contigs = static_cast<size_t>(hdr->n[BCF_DT_CTG]);
       layout.n_keys = hdr->n[BCF_DT_ID];
       layout.gt_key = bcf_hdr_id2int(hdr, BCF_DT_ID, "GT");
       if (layout.gt_key >= 0 && !bcf_hdr_idinfo_exists(hdr, BCF_HL_FMT, layout.gt_key)) {
@@ -172,10 +173,19 @@ Result<std::unique_ptr<VcfFile>> VcfFile::Open(const std::filesystem::path& path
   }
   bcf_hdr_t* hdr = f->h_->hdr;
   for (int i = 0; i < bcf_hdr_nsamples(hdr); ++i) f->samples_.emplace_back(hdr->samples[i]);
+  // A BCF header may number its contigs with IDX= and leave gaps; htslib 1.16 asserts on those
+  // in bcf_hdr_seqnames (newer versions skip them, shifting every later contig).
+  for (int i = 0; i < hdr->n[BCF_DT_CTG]; ++i) {
+    if (hdr->id[BCF_DT_CTG][i].key == nullptr) {
+      return InvalidArgument(path.string() + ": contig number " + std::to_string(i) +
+                             " has no ##contig line (IDX= values leave a gap)");
+    }
+  }
   int n = 0;
   const char** names = bcf_hdr_seqnames(hdr, &n);
   for (int i = 0; i < n; ++i) f->contigs_.emplace_back(names[i]);
   std::free(names);
+  f->h_->layout.n_contigs = f->contigs_.size();
   return f;
 }
 
@@ -228,6 +238,15 @@ Status VcfFile::ReadBatch(RawBatch& batch, size_t max_items) {
   }
   batch.end = batch.size == 0;
   return Status::Ok();
+}
+
+void ReleaseLargeBuffers(RawBatch& batch) {
+  if (batch.chunk != nullptr && batch.chunk->spill.capacity() > kKeepBufferBytes) {
+    std::string().swap(batch.chunk->spill);
+  }
+  for (RawBatch::Item* item : batch.items) {
+    if (item->line.m > kKeepBufferBytes) ks_free(&item->line);
+  }
 }
 
 Status VcfFile::CheckComplete() const {
@@ -285,12 +304,14 @@ std::string FrameRecords(std::string& carry, const uint8_t* data, size_t n, size
     if (std::string e = check(reinterpret_cast<const uint8_t*>(carry.data()), &bytes); !e.empty()) {
       return e;
     }
+    carry.reserve(static_cast<size_t>(bytes));  // exactly: a large record is not doubled
     const size_t take = static_cast<size_t>(std::min<uint64_t>(bytes - carry.size(), n - pos));
     carry.append(reinterpret_cast<const char*>(data + pos), take);
     pos += take;
     if (carry.size() < bytes) return "";
     spill.swap(carry);
     carry.clear();
+    if (carry.capacity() > kKeepBufferBytes) std::string().swap(carry);  // an earlier large one
     records.push_back(reinterpret_cast<const uint8_t*>(spill.data()));
   }
   while (n - pos >= kBcfRecordPrefix) {

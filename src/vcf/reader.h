@@ -62,6 +62,11 @@ struct RawBatch {
 
 class VcfFile;
 
+// Frees the buffers of `batch` that a very large record grew beyond a few MiB, once its records
+// are decoded and no longer referenced (small buffers are kept for reuse): with batches in
+// flight, keeping them would hold several such records at once.
+void ReleaseLargeBuffers(RawBatch& batch);
+
 // Per-thread decoding state (its own header copy and record buffers). Not thread-safe; one per
 // worker thread.
 class Decoder {

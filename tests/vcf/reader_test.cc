@@ -4,6 +4,7 @@
 #include <htslib/bgzf.h>
 #include <htslib/kstring.h>
 #include <htslib/vcf.h>
+#include <zlib.h>
 
 #include <cstdlib>
 #include <cstring>
@@ -472,6 +473,122 @@ TEST(BcfChunks, DamagedRecordsAreErrorsNamingTheRecord) {
     EXPECT_NE(s.message().find(c.expect), std::string::npos) << c.name << ": " << s.message();
     EXPECT_NE(s.message().find("bad.bcf"), std::string::npos) << c.name;
   }
+}
+
+// Random damage to the records of a valid BCF (bytes flipped, the stream cut short), compressed
+// again so that only the BCF layer sees it: every outcome is a clean error or a clean read, never
+// a crash (run under ASan/UBSan by the debug-asan-ubsan preset).
+TEST(BcfChunks, RandomDamageGivesErrorsNotCrashes) {
+  genomefed::testing::TempDir dir;
+  WriteRandomBcf(dir / "good.bcf", {40, 60, 6});
+  const std::string inflated = InflatedBcf(dir / "good.bcf");
+  uint32_t l_text;
+  std::memcpy(&l_text, inflated.data() + 5, 4);
+  const size_t first = 9 + l_text;  // records start here
+  std::mt19937 rng(17);
+  int errors = 0, clean = 0;
+  for (int trial = 0; trial < 300; ++trial) {
+    std::string bytes = inflated;
+    const int flips = 1 + static_cast<int>(rng() % 4);
+    for (int f = 0; f < flips; ++f) {
+      const size_t at = first + rng() % (bytes.size() - first);
+      bytes[at] = static_cast<char>(rng() % 3 == 0 ? 0xFF : bytes[at] ^ (1 << (rng() % 8)));
+    }
+    if (trial % 5 == 0) bytes.resize(first + rng() % (bytes.size() - first));
+    WriteBgzf(dir / "bad.bcf", bytes);
+    const Status s = ReadThrough(dir / "bad.bcf");
+    if (s.ok()) {
+      ++clean;
+    } else {
+      ++errors;
+      EXPECT_NE(s.message().find("bad.bcf"), std::string::npos) << s.message();
+    }
+  }
+  EXPECT_GT(errors, 30);  // both outcomes are exercised
+  EXPECT_GT(clean, 10);
+}
+
+// A record without alleles (htslib writes one when none were set) and a header whose contig
+// IDX= values leave a gap: clear errors, not a read of a missing REF or an htslib assertion.
+TEST(BcfChunks, RecordWithoutAllelesAndContigGapsAreErrors) {
+  genomefed::testing::TempDir dir;
+  {
+    htsFile* fp = hts_open((dir / "noref.bcf").c_str(), "wb");
+    bcf_hdr_t* h = bcf_hdr_init("w");
+    ASSERT_EQ(bcf_hdr_append(h, "##contig=<ID=1,length=1000>"), 0);
+    ASSERT_EQ(bcf_hdr_append(h, "##FORMAT=<ID=GT,Number=1,Type=String,Description=\"g\">"), 0);
+    ASSERT_EQ(bcf_hdr_add_sample(h, "S0"), 0);
+    ASSERT_EQ(bcf_hdr_sync(h), 0);
+    ASSERT_EQ(bcf_hdr_write(fp, h), 0);
+    bcf1_t* r = bcf_init();
+    r->rid = 0;
+    r->pos = 100;
+    int32_t gt[2] = {bcf_gt_unphased(0), bcf_gt_unphased(0)};
+    ASSERT_EQ(bcf_update_genotypes(h, r, gt, 2), 0);
+    ASSERT_EQ(bcf_write(fp, h, r), 0);
+    bcf_destroy(r);
+    bcf_hdr_destroy(h);
+    ASSERT_EQ(hts_close(fp), 0);
+  }
+  const Status no_ref = ReadThrough(dir / "noref.bcf");
+  ASSERT_FALSE(no_ref.ok());
+  EXPECT_NE(no_ref.message().find("record 1: malformed BCF record (no REF allele)"),
+            std::string::npos)
+      << no_ref.message();
+
+  // A VCF header numbering contigs 0 and 5: the BCF written from it has a gap.
+  const std::string vcf =
+      "##fileformat=VCFv4.2\n##contig=<ID=1,length=1000,IDX=0>\n"
+      "##contig=<ID=2,length=1000,IDX=5>\n"
+      "##FORMAT=<ID=GT,Number=1,Type=String,Description=\"g\">\n"
+      "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS0\n";
+  ASSERT_OK(WriteFileAtomic(dir / "gap.vcf", vcf));
+  auto opened = VcfFile::Open(dir / "gap.vcf");
+  ASSERT_FALSE(opened.ok());
+  EXPECT_NE(opened.status().message().find("IDX= values leave a gap"), std::string::npos)
+      << opened.status().message();
+}
+
+// Blocks that inflate to one byte but carry ~60 KB of deflate data each (legal: the deflate
+// stream ends early): a chunk stops at 2 MiB of compressed data instead of growing with the file.
+TEST(BgzfBlocks, ChunksStayBoundedInCompressedBytes) {
+  genomefed::testing::TempDir dir;
+  std::string file;
+  const std::string padding(60'000, '\0');
+  for (int b = 0; b < 200; ++b) {
+    // A final stored deflate block holding one byte 'A', then padding.
+    const unsigned char stored[5] = {0x01, 0x01, 0x00, 0xfe, 0xff};  // final stored block, 1 byte
+    std::string deflate = std::string(reinterpret_cast<const char*>(stored), 5) + "A" + padding;
+    const unsigned char header[16] = {0x1f, 0x8b, 8, 4, 0, 0, 0, 0, 0, 0xff, 6, 0, 'B', 'C', 2, 0};
+    std::string block(reinterpret_cast<const char*>(header), 16);
+    const uint16_t bsize = static_cast<uint16_t>(18 + deflate.size() + 8 - 1);
+    block += static_cast<char>(bsize & 0xFF);
+    block += static_cast<char>(bsize >> 8);
+    block += deflate;
+    const uint32_t crc = static_cast<uint32_t>(crc32(0L, reinterpret_cast<const Bytef*>("A"), 1));
+    const uint32_t isize = 1;
+    block.append(reinterpret_cast<const char*>(&crc), 4);
+    block.append(reinterpret_cast<const char*>(&isize), 4);
+    file += block;
+  }
+  ASSERT_OK(WriteFileAtomic(dir / "thin.gz", file));
+  BgzfBlockReader reader;
+  ASSERT_OK(reader.Open(dir / "thin.gz", 0));
+  BgzfInflater inflater;
+  size_t total = 0, chunks = 0;
+  while (true) {
+    BgzfChunk chunk;
+    bool eof = false;
+    ASSERT_OK(reader.Read(256 * 1024, chunk, &eof));
+    EXPECT_LE(chunk.compressed.size(), (size_t{2} << 20) + 65536);
+    std::vector<uint8_t> out(chunk.inflated_size);
+    ASSERT_OK(inflater.Inflate(chunk, dir / "thin.gz", out.data()));
+    total += out.size();
+    ++chunks;
+    if (eof) break;
+  }
+  EXPECT_EQ(total, 200u);
+  EXPECT_GE(chunks, 6u);
 }
 
 }  // namespace
