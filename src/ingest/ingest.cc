@@ -62,7 +62,8 @@ struct ProcessedSite {
   int32_t contig = -1;
   int64_t raw_pos = 0;
   bool skipped_record = false;
-  std::string site;  // encoded SiteCalls (plain; the writer may re-encode large sets)
+  std::string site;        // encoded SiteCalls (plain; the writer may re-encode large sets)
+  store::SiteCalls calls;  // what `site` encodes
   // alleles[0, allele_count): entries beyond are kept for their buffers (a ProcessedSite is
   // reused batch after batch, so steady-state encoding allocates nothing).
   std::vector<EncodedAllele> alleles;
@@ -161,6 +162,11 @@ class RecordEncoder {
     }
     out.site.clear();
     store::EncodeSite(site, universe_, out.site);
+    for (int k = 0; k < 3; ++k) {  // the writer's site differences start from these lists
+      out.calls.called_exceptions[k].assign(site.called_exceptions[k].begin(),
+                                            site.called_exceptions[k].end());
+    }
+    out.calls.base = site.base;
     for (size_t a = 1; a < n_alleles; ++a) {
       if (!keep_[a]) continue;
       if (out.alleles.size() == out.allele_count) out.alleles.emplace_back();
@@ -366,7 +372,7 @@ class SortedSink {
     last_raw_pos_ = site.raw_pos;
     GF_RETURN_IF_ERROR(Flush(site.raw_pos));
     if (site.skipped_record || site.allele_count == 0) return Status::Ok();
-    GF_ASSIGN_OR_RETURN(uint64_t site_index, writer_.AddSite(site.site));
+    GF_ASSIGN_OR_RETURN(uint64_t site_index, writer_.AddSite(site.site, &site.calls));
     ++report.sites;
     for (size_t i = 0; i < site.allele_count; ++i) {
       const EncodedAllele& a = site.alleles[i];

@@ -190,7 +190,7 @@ Status SegmentWriter::Write(std::string_view bytes) {
   return file_.Append(bytes);
 }
 
-Result<uint64_t> SegmentWriter::AddSite(std::string_view encoded_site) {
+Result<uint64_t> SegmentWriter::AddSite(std::string_view encoded_site, const SiteCalls* calls) {
   const uint64_t offset = file_.offset();
   const auto* in = reinterpret_cast<const uint8_t*>(encoded_site.data());
   if (encoded_site.empty() || (in[0] >> kSiteDeltaShift) != 0) {
@@ -206,14 +206,28 @@ Result<uint64_t> SegmentWriter::AddSite(std::string_view encoded_site) {
     SiteRef& ref = site_refs_[k];
     bool delta = false;
     if (card >= kSiteDeltaMinIds) {
-      ids_ = CarrierSetToVector(p, universe_);
+      if (calls != nullptr && calls->called_exceptions[k].size() == card) {
+        ids_.assign(calls->called_exceptions[k].begin(), calls->called_exceptions[k].end());
+      } else {
+        ids_ = CarrierSetToVector(p, universe_);
+      }
       if (ref.valid) {
+        // added = ids \ ref, removed = ref \ ids, in one merge of the two ascending lists.
         added_.clear();
         removed_.clear();
-        std::set_difference(ids_.begin(), ids_.end(), ref.ids.begin(), ref.ids.end(),
-                            std::back_inserter(added_));
-        std::set_difference(ref.ids.begin(), ref.ids.end(), ids_.begin(), ids_.end(),
-                            std::back_inserter(removed_));
+        auto a = ids_.begin(), b = ref.ids.begin();
+        while (a != ids_.end() && b != ref.ids.end()) {
+          if (*a < *b) {
+            added_.push_back(*a++);
+          } else if (*b < *a) {
+            removed_.push_back(*b++);
+          } else {
+            ++a;
+            ++b;
+          }
+        }
+        added_.insert(added_.end(), a, ids_.end());
+        removed_.insert(removed_.end(), b, ref.ids.end());
         delta_.clear();
         PutVarint(delta_, offset - ref.offset);
         EncodeCarrierSet(added_, universe_, delta_);

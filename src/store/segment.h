@@ -98,8 +98,9 @@ class SegmentWriter {
   // `encoded_site` as EncodeSite writes it. Returns the site's handle (its blob offset) for
   // later AddAllele calls. A large exception set is stored as the difference from an earlier
   // site's when that is smaller (the workers encode plainly and in parallel; only this writer
-  // sees the sites in order).
-  Result<uint64_t> AddSite(std::string_view encoded_site);
+  // sees the sites in order). `calls`, when given, must be the SiteCalls that `encoded_site`
+  // encodes: their id lists spare decoding the large sets again.
+  Result<uint64_t> AddSite(std::string_view encoded_site, const SiteCalls* calls = nullptr);
   // `encoded_sets` as EncodeAlleleCarriers writes it.
   Status AddAllele(std::string_view contig, int64_t pos, std::string_view ref, std::string_view alt,
                    uint64_t site, std::string_view encoded_sets);
