@@ -7,6 +7,7 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "core/bytes.h"
 #include "crypt4gh/cipher.h"
 
 namespace genomefed::crypt4gh {
@@ -20,15 +21,6 @@ constexpr char kMagic[8] = {'c', 'r', 'y', 'p', 't', '4', 'g', 'h'};
 constexpr size_t kPreambleSize = 16;  // magic, version, packet count
 // length, method, writer key, nonce, MAC: the smallest X25519 packet has an empty payload.
 constexpr size_t kX25519Overhead = 4 + 4 + kKeySize + kNonceSize + kMacSize;
-
-uint32_t Le32(const uint8_t* p) {
-  return static_cast<uint32_t>(p[0]) | (static_cast<uint32_t>(p[1]) << 8) |
-         (static_cast<uint32_t>(p[2]) << 16) | (static_cast<uint32_t>(p[3]) << 24);
-}
-
-uint64_t Le64(const uint8_t* p) {
-  return static_cast<uint64_t>(Le32(p)) | (static_cast<uint64_t>(Le32(p + 4)) << 32);
-}
 
 void PutLe32(std::vector<uint8_t>& out, uint32_t v) {
   for (int i = 0; i < 4; ++i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
@@ -44,12 +36,12 @@ Status CheckPreamble(const uint8_t* p, uint32_t& count) {
   if (std::memcmp(p, kMagic, sizeof(kMagic)) != 0) {
     return InvalidArgument("not a Crypt4GH file: the magic bytes 'crypt4gh' are missing");
   }
-  uint32_t version = Le32(p + 8);
+  uint32_t version = LoadLe32(p + 8);
   if (version != kFormatVersion) {
     return Unimplemented("Crypt4GH version " + std::to_string(version) +
                          " is not supported (only version 1)");
   }
-  count = Le32(p + 12);
+  count = LoadLe32(p + 12);
   return Status::Ok();
 }
 
@@ -140,7 +132,7 @@ Result<EncryptedHeader> ReadHeader(Reader& in) {
       return InvalidArgument("header truncated in packet " + std::to_string(i) + " of " +
                              std::to_string(count) + At(header.size + n));
     }
-    uint32_t length = Le32(len_bytes);
+    uint32_t length = LoadLe32(len_bytes);
     GF_RETURN_IF_ERROR(CheckPacketLength(length, header.size));
     if (header.size + length > kMaxHeaderSize) {
       return ResourceExhausted("Crypt4GH header exceeds " + std::to_string(kMaxHeaderSize) +
@@ -154,7 +146,7 @@ Result<EncryptedHeader> ReadHeader(Reader& in) {
       return InvalidArgument("header truncated in packet " + std::to_string(i) + " of " +
                              std::to_string(count) + At(header.size + 4 + rest));
     }
-    packet.method = Le32(packet.bytes.data() + 4);
+    packet.method = LoadLe32(packet.bytes.data() + 4);
     header.size += length;
     header.packets.push_back(std::move(packet));
   }
@@ -175,7 +167,7 @@ Result<EncryptedHeader> ParseHeader(std::span<const uint8_t> bytes) {
       return InvalidArgument("header truncated in packet " + std::to_string(i) + " of " +
                              std::to_string(count) + At(pos));
     }
-    uint32_t length = Le32(bytes.data() + pos);
+    uint32_t length = LoadLe32(bytes.data() + pos);
     GF_RETURN_IF_ERROR(CheckPacketLength(length, pos));
     if (bytes.size() - pos < length) {
       return InvalidArgument("header truncated in packet " + std::to_string(i) + " of " +
@@ -188,7 +180,7 @@ Result<EncryptedHeader> ParseHeader(std::span<const uint8_t> bytes) {
     HeaderPacket packet;
     packet.bytes.assign(bytes.begin() + static_cast<ptrdiff_t>(pos),
                         bytes.begin() + static_cast<ptrdiff_t>(pos + length));
-    packet.method = Le32(packet.bytes.data() + 4);
+    packet.method = LoadLe32(packet.bytes.data() + 4);
     pos += length;
     header.packets.push_back(std::move(packet));
   }
@@ -250,10 +242,10 @@ Status DecodePayload(const SecretBytes& payload, size_t index, HeaderContent& co
   const std::vector<uint8_t>& b = payload.bytes();
   std::string where = " in header packet " + std::to_string(index);
   if (b.size() < 4) return InvalidArgument("decrypted packet too short for its type" + where);
-  uint32_t type = Le32(b.data());
+  uint32_t type = LoadLe32(b.data());
   if (type == kPacketTypeDataEncryptionParameters) {
     if (b.size() < 8) return InvalidArgument("data-key packet too short" + where);
-    uint32_t method = Le32(b.data() + 4);
+    uint32_t method = LoadLe32(b.data() + 4);
     if (method != kDataMethodChaCha20Poly1305) {
       return Unimplemented("data encryption method " + std::to_string(method) +
                            " is not supported (only chacha20_ietf_poly1305)" + where);
@@ -270,13 +262,13 @@ Status DecodePayload(const SecretBytes& payload, size_t index, HeaderContent& co
       return InvalidArgument("more than one edit list for this reader" + where);
     }
     if (b.size() < 8) return InvalidArgument("edit-list packet too short" + where);
-    uint32_t count = Le32(b.data() + 4);
+    uint32_t count = LoadLe32(b.data() + 4);
     if ((b.size() - 8) % 8 != 0 || (b.size() - 8) / 8 != count) {
       return InvalidArgument("edit list declares " + std::to_string(count) + " lengths but holds " +
                              std::to_string(b.size() - 8) + " bytes" + where);
     }
     std::vector<uint64_t> lengths(count);
-    for (uint32_t i = 0; i < count; ++i) lengths[i] = Le64(b.data() + 8 + 8 * i);
+    for (uint32_t i = 0; i < count; ++i) lengths[i] = LoadLe64(b.data() + 8 + 8 * i);
     content.edit_list = std::move(lengths);
     return Status::Ok();
   }

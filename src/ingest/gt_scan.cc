@@ -45,6 +45,31 @@ struct BitPositions {
   }
 };
 constexpr BitPositions kBitPositions;
+
+// Appends the indices base + j of the set bits j of `mask` (32 samples) to out[count...]; eight
+// at a time, one store each. Never writes past out + (samples before base) + 32.
+__attribute__((target("avx2,popcnt"), always_inline)) inline size_t AppendSetBits(uint32_t mask,
+                                                                                  uint32_t base,
+                                                                                  uint32_t* out,
+                                                                                  size_t count) {
+  for (uint32_t k = 0; k < 4; ++k) {
+    const uint32_t byte = (mask >> (8 * k)) & 0xFF;
+    const __m128i positions =
+        _mm_loadl_epi64(reinterpret_cast<const __m128i*>(kBitPositions.at[byte]));
+    const __m256i ids = _mm256_add_epi32(_mm256_cvtepu8_epi32(positions),
+                                         _mm256_set1_epi32(static_cast<int>(base + 8 * k)));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + count), ids);
+    count += static_cast<size_t>(std::popcount(byte));
+  }
+  return count;
+}
+
+// One bit per sample (32 samples) from two vectors of 16-bit lane flags.
+__attribute__((target("avx2"), always_inline)) inline uint32_t LaneBits(__m256i lo, __m256i hi) {
+  // packs interleaves 128-bit lanes (lo0-7 hi0-7 lo8-15 hi8-15); the permute restores order.
+  const __m256i packed = _mm256_permute4x64_epi64(_mm256_packs_epi16(lo, hi), 0xD8);
+  return static_cast<uint32_t>(_mm256_movemask_epi8(packed));
+}
 }  // namespace
 
 // The same, 32 samples (64 bytes) per step: each sample's two bytes are one 16-bit lane, so a
@@ -65,19 +90,7 @@ __attribute__((target("avx2,popcnt"))) size_t CollectNonRefAvx2(const uint8_t* g
     const __m256i ref_a = _mm256_cmpeq_epi16(_mm256_and_si256(a, clear_phase), ref);
     const __m256i ref_b = _mm256_cmpeq_epi16(_mm256_and_si256(b, clear_phase), ref);
     if (_mm256_testc_si256(_mm256_and_si256(ref_a, ref_b), ones)) continue;  // all 0/0
-    // packs interleaves 128-bit lanes (a0-7 b0-7 a8-15 b8-15); the permute restores order.
-    const __m256i packed = _mm256_permute4x64_epi64(_mm256_packs_epi16(ref_a, ref_b), 0xD8);
-    const uint32_t non_ref = ~static_cast<uint32_t>(_mm256_movemask_epi8(packed));
-    // count ≤ s + 8k here, so the 8-entry store stays below out + n.
-    for (int k = 0; k < 4; ++k) {
-      const uint32_t byte = (non_ref >> (8 * k)) & 0xFF;
-      const __m128i positions =
-          _mm_loadl_epi64(reinterpret_cast<const __m128i*>(kBitPositions.at[byte]));
-      const __m256i ids = _mm256_add_epi32(_mm256_cvtepu8_epi32(positions),
-                                           _mm256_set1_epi32(static_cast<int>(s) + 8 * k));
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + count), ids);
-      count += static_cast<size_t>(std::popcount(byte));
-    }
+    count = AppendSetBits(~LaneBits(ref_a, ref_b), static_cast<uint32_t>(s), out, count);
   }
   const size_t tail = CollectNonRefPortable(gt + 2 * s, n - s, out + count);
   for (size_t k = count; k < count + tail; ++k) out[k] += static_cast<uint32_t>(s);
@@ -110,33 +123,6 @@ BiallelicSplit SplitBiallelicPortable(const uint8_t* gt, size_t n, uint32_t firs
   }
   return c;
 }
-
-namespace {
-// Appends the indices base + j of the set bits j of `mask` (32 samples) to out[count...]; eight
-// at a time, one store each. Never writes past out + (samples before base) + 32.
-__attribute__((target("avx2,popcnt"), always_inline)) inline size_t AppendSetBits(uint32_t mask,
-                                                                                  uint32_t base,
-                                                                                  uint32_t* out,
-                                                                                  size_t count) {
-  for (uint32_t k = 0; k < 4; ++k) {
-    const uint32_t byte = (mask >> (8 * k)) & 0xFF;
-    const __m128i positions =
-        _mm_loadl_epi64(reinterpret_cast<const __m128i*>(kBitPositions.at[byte]));
-    const __m256i ids = _mm256_add_epi32(_mm256_cvtepu8_epi32(positions),
-                                         _mm256_set1_epi32(static_cast<int>(base + 8 * k)));
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + count), ids);
-    count += static_cast<size_t>(std::popcount(byte));
-  }
-  return count;
-}
-
-// One bit per sample (32 samples) from two vectors of 16-bit lane flags.
-__attribute__((target("avx2"), always_inline)) inline uint32_t LaneBits(__m256i lo, __m256i hi) {
-  // packs interleaves 128-bit lanes (lo0-7 hi0-7 lo8-15 hi8-15); the permute restores order.
-  const __m256i packed = _mm256_permute4x64_epi64(_mm256_packs_epi16(lo, hi), 0xD8);
-  return static_cast<uint32_t>(_mm256_movemask_epi8(packed));
-}
-}  // namespace
 
 // Each sample's two bytes are one 16-bit lane; with phase bits cleared a lane is 0x0202 for
 // 0/0, 0x0402 or 0x0204 for a het call, 0x0404 for hom-alt and 0 for ./.; a haploid call keeps

@@ -8,12 +8,9 @@
 #include <algorithm>
 #include <bit>
 #include <chrono>
-#include <condition_variable>
 #include <cstring>
 #include <ctime>
-#include <deque>
 #include <map>
-#include <mutex>
 #include <set>
 #include <thread>
 #include <tuple>

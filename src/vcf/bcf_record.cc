@@ -5,6 +5,8 @@
 #include <cstring>
 #include <string_view>
 
+#include "core/bytes.h"
+
 namespace genomefed::vcf {
 namespace {
 
@@ -12,12 +14,6 @@ namespace {
 // 7 = char); 0 marks codes a record may not use.
 constexpr int kTypeSize[16] = {0, 1, 2, 4, 0, 4, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0};
 constexpr uint32_t kValidTypes = 1u << 0 | 1u << 1 | 1u << 2 | 1u << 3 | 1u << 5 | 1u << 7;
-
-uint32_t Le32(const uint8_t* p) {
-  uint32_t v;
-  std::memcpy(&v, p, 4);
-  return v;
-}
 
 // A bounds-checked cursor over one part of a record.
 class Cursor {
@@ -113,13 +109,13 @@ bool AnyCallAboveDiploid(const uint8_t* gt, size_t n_samples, int stride, int wi
 }
 
 std::string DecodeBcfRecord(const uint8_t* rec, const BcfLayout& layout, DecodedRecord& out) {
-  const size_t l_shared = Le32(rec), l_indiv = Le32(rec + 4);
+  const size_t l_shared = LoadLe32(rec), l_indiv = LoadLe32(rec + 4);
   if (l_shared < kBcfFixedShared) return "malformed BCF record (shared part too short)";
   const uint8_t* shared = rec + kBcfRecordPrefix;
   int32_t rid, pos;
   std::memcpy(&rid, shared, 4);
   std::memcpy(&pos, shared + 4, 4);
-  const uint32_t n_allele_info = Le32(shared + 16), n_fmt_sample = Le32(shared + 20);
+  const uint32_t n_allele_info = LoadLe32(shared + 16), n_fmt_sample = LoadLe32(shared + 20);
   const size_t n_info = n_allele_info & 0xFFFF, n_allele = n_allele_info >> 16;
   const size_t n_sample = n_fmt_sample & 0xFFFFFF, n_fmt = n_fmt_sample >> 24;
   if (rid < 0 || static_cast<size_t>(rid) >= layout.n_contigs) {

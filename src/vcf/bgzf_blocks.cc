@@ -8,6 +8,7 @@
 #include <cstring>
 #include <new>
 
+#include "core/bytes.h"
 #include "core/crc32.h"
 
 namespace genomefed::vcf {
@@ -18,11 +19,6 @@ constexpr size_t kFixedHeader = 12;  // ID1 ID2 CM FLG MTIME(4) XFL OS XLEN(2)
 constexpr size_t kTrailer = 8;       // CRC32 ISIZE
 constexpr uint32_t kMaxBlockInflated = 65536;
 constexpr size_t kMaxChunkCompressed = size_t{2} << 20;
-
-uint16_t Le16(const uint8_t* p) { return static_cast<uint16_t>(p[0] | p[1] << 8); }
-uint32_t Le32(const uint8_t* p) {
-  return uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16 | uint32_t{p[3]} << 24;
-}
 
 }  // namespace
 
@@ -82,16 +78,16 @@ Status BgzfBlockReader::Read(size_t min_inflated, BgzfChunk& chunk, bool* eof) {
     if (h[0] != 31 || h[1] != 139 || h[2] != 8 || (h[3] & 4) == 0) {
       return corrupt("not a BGZF (gzip with extra field) block");
     }
-    const size_t xlen = Le16(h + 10);
+    const size_t xlen = LoadLe16(h + 10);
     GF_RETURN_IF_ERROR(Fill(kFixedHeader + xlen));
     if (end_ - pos_ < kFixedHeader + xlen) return corrupt("truncated block header");
     h = buffer_.data() + pos_;
     // The BC subfield holds the block size minus one.
     size_t block_size = 0;
     for (size_t x = kFixedHeader; x + 4 <= kFixedHeader + xlen;) {
-      const size_t slen = Le16(h + x + 2);
+      const size_t slen = LoadLe16(h + x + 2);
       if (h[x] == 'B' && h[x + 1] == 'C' && slen == 2 && x + 6 <= kFixedHeader + xlen) {
-        block_size = size_t{Le16(h + x + 4)} + 1;
+        block_size = size_t{LoadLe16(h + x + 4)} + 1;
         break;
       }
       x += 4 + slen;
@@ -104,8 +100,8 @@ Status BgzfBlockReader::Read(size_t min_inflated, BgzfChunk& chunk, bool* eof) {
     BgzfBlock block;
     block.file_offset = offset_;
     block.data_size = static_cast<uint32_t>(block_size - kFixedHeader - xlen - kTrailer);
-    block.crc32 = Le32(h + block_size - kTrailer);
-    block.isize = Le32(h + block_size - 4);
+    block.crc32 = LoadLe32(h + block_size - kTrailer);
+    block.isize = LoadLe32(h + block_size - 4);
     if (block.isize > kMaxBlockInflated) return corrupt("inflated size above 64 KiB");
     if (block.isize > 0) {
       block.data_offset = static_cast<uint32_t>(chunk.compressed.size());

@@ -59,9 +59,6 @@ class BgzfBlockReader {
   // data). A malformed or truncated block is an error naming the file offset.
   Status Read(size_t min_inflated, BgzfChunk& chunk, bool* eof);
 
-  // Compressed bytes consumed so far.
-  uint64_t offset() const { return offset_; }
-
  private:
   // Makes at least `n` bytes available at buffer position `pos_` (fewer only at end of file).
   Status Fill(size_t n);

@@ -6,7 +6,6 @@
 #include <htslib/vcf.h>
 
 #include <algorithm>
-#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <cstdlib>
@@ -76,7 +75,6 @@ struct VcfFile::Handles {
   // BGZF BCF read in chunks (see the header comment); htslib only read the header.
   bool chunked = false;
   BgzfBlockReader blocks;
-  std::atomic<uint64_t> bytes_read{0};
   uint64_t next_chunk = 0;
   BcfLayout layout;
   Framing framing;
@@ -189,15 +187,6 @@ Result<std::unique_ptr<VcfFile>> VcfFile::Open(const std::filesystem::path& path
   return f;
 }
 
-uint64_t VcfFile::bytes_read() const {
-  if (h_->chunked) return h_->bytes_read.load(std::memory_order_relaxed);
-  htsFile* fp = h_->fp;
-  if (fp->format.compression != no_compression) {
-    return static_cast<uint64_t>(bgzf_tell(fp->fp.bgzf) >> 16);
-  }
-  return 0;
-}
-
 Status VcfFile::ReadBatch(RawBatch& batch, size_t max_items) {
   batch.size = 0;
   batch.end = false;
@@ -207,7 +196,6 @@ Status VcfFile::ReadBatch(RawBatch& batch, size_t max_items) {
     chunk.blocks.clear();
     bool eof = false;
     GF_RETURN_IF_ERROR(h_->blocks.Read(kChunkInflated, chunk.blocks, &eof));
-    h_->bytes_read.store(h_->blocks.offset(), std::memory_order_relaxed);
     batch.end = chunk.blocks.blocks.empty() && eof;
     chunk.sequence = h_->next_chunk++;
     return Status::Ok();

@@ -111,9 +111,6 @@ class VcfFile {
   // end inside a record, which only the last framing can see).
   Status CheckComplete() const;
 
-  // Compressed bytes consumed so far (for progress), when known.
-  uint64_t bytes_read() const;
-
   std::string Where(uint64_t location) const;  // "file:line N" or "file: record N"
 
  private:
