@@ -27,5 +27,6 @@ void RegisterPassport(CLI::App& root, CommandContext& ctx);
 void RegisterNode(CLI::App& root, CommandContext& ctx);
 void RegisterHub(CLI::App& root, CommandContext& ctx);
 void RegisterAudit(CLI::App& root, CommandContext& ctx);
+void RegisterDuo(CLI::App& root, CommandContext& ctx);
 
 }  // namespace genomefed::cli

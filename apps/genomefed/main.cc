@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   RegisterNode(app, ctx);
   RegisterHub(app, ctx);
   RegisterAudit(app, ctx);
+  RegisterDuo(app, ctx);
 
   app.parse_complete_callback([&] { genomefed::log::Init(log_level); });
   try {
