@@ -177,12 +177,8 @@ Status RunEncrypt(const EncryptFlags& f) {
     GF_ASSIGN_OR_RETURN(writer, LoadSecret(f.sk));
     options.writer = &*writer;
   }
-  GF_ASSIGN_OR_RETURN(c4gh::ByteRange range, RangeOf(f.range));
-  if (!range.whole()) {
-    std::vector<uint64_t> edits = {range.start};
-    if (range.end) edits.push_back(*range.end - range.start);
-    options.edit_list = std::move(edits);
-  }
+  // Only the segments overlapping the range are encrypted (see EncryptOptions::range).
+  GF_ASSIGN_OR_RETURN(options.range, RangeOf(f.range));
   GF_ASSIGN_OR_RETURN(Streams s, OpenStreams(f.io.input, f.io.output));
   GF_ASSIGN_OR_RETURN(c4gh::EncryptStats stats, c4gh::Encrypt(*s.in, s.out(), options));
   (void)stats;
@@ -281,7 +277,8 @@ void RegisterCrypt4gh(CLI::App& root, CommandContext& ctx) {
       ->required();
   encrypt->add_option("--sk", enc->sk, "Writer secret key (default: a fresh ephemeral key)");
   encrypt->add_option("--range", enc->range,
-                      "Only START-END (end excluded) is readable: written as an edit list");
+                      "Encrypt only START-END (end excluded): the 64 KiB segments it overlaps, "
+                      "with an edit list trimming them to the range");
   AddIo(encrypt, enc->io);
   encrypt->callback([&ctx, enc] { Report(ctx, "crypt4gh encrypt", RunEncrypt(*enc)); });
 

@@ -303,25 +303,122 @@ Result<std::string> HeaderForRecipient(const ArchiveEntry& entry, const KeyPair&
   return ReencryptHeader(header, node, node, std::span<const PublicKey>(&recipient, 1), options);
 }
 
+namespace {
+
+uint64_t SegmentCount(uint64_t body_size) {
+  return (body_size + kCipherSegmentSize - 1) / kCipherSegmentSize;
+}
+
+// Size of stored segment i (the last one may be shorter).
+uint64_t StoredSegmentSize(const ArchiveEntry& e, uint64_t i) {
+  uint64_t n = SegmentCount(e.body_size);
+  return i + 1 < n ? kCipherSegmentSize : e.body_size - (n - 1) * kCipherSegmentSize;
+}
+
+// What a requester's copy of an entry holds: runs of stored segments (finite, within the body)
+// and, for ranges, the edit list trimming them.
+struct CopyPlan {
+  std::vector<SegmentRun> runs;
+  std::optional<std::vector<uint64_t>> edit_list;
+  uint64_t body_bytes = 0;
+};
+
+Result<CopyPlan> PlanCopy(const ArchiveEntry& e, std::span<const ByteRange> ranges) {
+  CopyPlan plan;
+  uint64_t segments = SegmentCount(e.body_size);
+  bool whole = ranges.empty() || (ranges.size() == 1 && ranges[0].whole());
+  if (whole) {
+    if (segments > 0) plan.runs.push_back({0, segments - 1});
+    plan.body_bytes = e.body_size;
+    return plan;
+  }
+  const uint64_t size = e.plaintext_size;
+  std::vector<ByteRange> clamped;
+  for (const ByteRange& r : ranges) {
+    bool empty = r.end && *r.end <= r.start;
+    if (!empty && r.start >= size && !(size == 0 && r.start == 0)) {
+      return InvalidArgument("byte range starting at " + std::to_string(r.start) +
+                             " lies after the end of archive entry " + e.id + " (" +
+                             std::to_string(size) + " bytes)");
+    }
+    uint64_t end = empty ? r.start : std::min(r.end.value_or(size), size);
+    clamped.push_back(ByteRange{r.start, end});
+  }
+  GF_ASSIGN_OR_RETURN(std::vector<Interval> intervals, SelectRanges(std::nullopt, clamped));
+  SlicePlan slice = PlanSlice(intervals);
+  for (const SegmentRun& r : slice.runs) {
+    if (segments == 0 || r.first >= segments) continue;
+    SegmentRun run{r.first, std::min(r.last, segments - 1)};
+    for (uint64_t i = run.first; i <= run.last; ++i) plan.body_bytes += StoredSegmentSize(e, i);
+    plan.runs.push_back(run);
+  }
+  plan.edit_list = std::move(slice.edit_list);
+  return plan;
+}
+
+// Copies the planned runs of stored segments from `body` (positioned at its start) to `out`.
+Status CopyRuns(const ArchiveEntry& e, Reader& body, const std::vector<SegmentRun>& runs,
+                Writer& out) {
+  std::vector<uint8_t> buf(16 * kCipherSegmentSize);
+  uint64_t pos = 0;  // body offset of `body`
+  for (const SegmentRun& r : runs) {
+    uint64_t from = r.first * kCipherSegmentSize;
+    uint64_t to = std::min(e.body_size, (r.last + 1) * kCipherSegmentSize);
+    if (from > pos) {
+      GF_ASSIGN_OR_RETURN(uint64_t skipped, body.Skip(from - pos));
+      if (skipped < from - pos) {
+        return Corruption(e.body_path().string() + " is shorter than the " +
+                          std::to_string(e.body_size) + " bytes recorded in entry.json");
+      }
+      pos = from;
+    }
+    while (pos < to) {
+      size_t want = static_cast<size_t>(std::min<uint64_t>(buf.size(), to - pos));
+      GF_ASSIGN_OR_RETURN(size_t n, ReadFull(body, std::span<uint8_t>(buf.data(), want)));
+      if (n < want) {
+        return Corruption(e.body_path().string() + " is shorter than the " +
+                          std::to_string(e.body_size) + " bytes recorded in entry.json");
+      }
+      GF_RETURN_IF_ERROR(out.Write(std::span<const uint8_t>(buf.data(), n)));
+      pos += n;
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<uint64_t> RecipientCopySize(const ArchiveEntry& entry, std::span<const ByteRange> ranges) {
+  GF_ASSIGN_OR_RETURN(CopyPlan plan, PlanCopy(entry, ranges));
+  HeaderContent content;
+  content.data_keys.emplace_back();  // sizes only: one data key, as the archive writes
+  content.edit_list = plan.edit_list;
+  return HeaderSizeFor(content, 1) + plan.body_bytes;
+}
+
+Result<uint64_t> WriteRangesForRecipient(const ArchiveEntry& entry, const KeyPair& node,
+                                         const PublicKey& recipient,
+                                         std::span<const ByteRange> ranges, Writer& out,
+                                         X25519Cache* cache) {
+  GF_ASSIGN_OR_RETURN(CopyPlan plan, PlanCopy(entry, ranges));
+  GF_ASSIGN_OR_RETURN(EncryptedHeader stored, ReadStoredHeader(entry));
+  GF_ASSIGN_OR_RETURN(DecryptedHeader opened, DecryptHeader(stored, node, std::nullopt, cache));
+  HeaderContent fresh;
+  for (const SecretKey& k : opened.content.data_keys) fresh.data_keys.push_back(k.Clone());
+  fresh.edit_list = std::move(plan.edit_list);
+  GF_ASSIGN_OR_RETURN(std::string header,
+                      BuildHeader(fresh, node, std::span<const PublicKey>(&recipient, 1), cache));
+  GF_ASSIGN_OR_RETURN(std::unique_ptr<FdReader> body, FdReader::Open(entry.body_path()));
+  GF_RETURN_IF_ERROR(out.Write(header));
+  GF_RETURN_IF_ERROR(CopyRuns(entry, *body, plan.runs, out));
+  return header.size() + plan.body_bytes;
+}
+
 Status WriteForRecipient(const ArchiveEntry& entry, const KeyPair& node, const PublicKey& recipient,
                          Writer& out, const ByteRange& range, X25519Cache* cache) {
-  GF_ASSIGN_OR_RETURN(std::unique_ptr<FdReader> body, FdReader::Open(entry.body_path()));
-  if (range.whole()) {
-    GF_ASSIGN_OR_RETURN(std::string header, HeaderForRecipient(entry, node, recipient, cache));
-    GF_RETURN_IF_ERROR(out.Write(header));
-    std::vector<uint8_t> buf(1 << 20);
-    while (true) {
-      GF_ASSIGN_OR_RETURN(size_t n, ReadFull(*body, buf));
-      if (n == 0) break;
-      GF_RETURN_IF_ERROR(out.Write(std::span<const uint8_t>(buf.data(), n)));
-      if (n < buf.size()) break;
-    }
-    return Status::Ok();
-  }
-  GF_ASSIGN_OR_RETURN(EncryptedHeader header, ReadStoredHeader(entry));
-  GF_ASSIGN_OR_RETURN(DecryptedHeader opened, DecryptHeader(header, node, std::nullopt, cache));
-  return RearrangeBody(*body, out, out, opened.content, range,
-                       std::span<const PublicKey>(&recipient, 1), node);
+  std::span<const ByteRange> ranges;
+  if (!range.whole()) ranges = std::span<const ByteRange>(&range, 1);
+  return WriteRangesForRecipient(entry, node, recipient, ranges, out, cache).status();
 }
 
 Result<std::unique_ptr<Reader>> OpenForRecipient(const ArchiveEntry& entry, const KeyPair& node,

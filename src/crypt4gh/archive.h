@@ -84,6 +84,21 @@ Result<std::string> HeaderForRecipient(const ArchiveEntry& entry, const KeyPair&
 Status WriteForRecipient(const ArchiveEntry& entry, const KeyPair& node, const PublicKey& recipient,
                          Writer& out, const ByteRange& range = {}, X25519Cache* cache = nullptr);
 
+// The range path of htsget and DRS delivery. Writes the Crypt4GH file a requester receives for
+// `ranges` of an entry's plaintext: a header for `recipient` written by the node key (the
+// entry's data key and an edit list), then only the entry's own stored segments that overlap
+// the ranges, unchanged (never decrypted, so no plaintext is ever produced). Ranges are
+// half-open plaintext byte ranges [start, end), ascending and not overlapping; an open end
+// means to the end of the file and an end past it is clamped; no ranges means the whole file
+// (then without an edit list). A range starting at or after the end of the file is
+// kInvalidArgument. Returns the bytes written, always RecipientCopySize(entry, ranges).
+Result<uint64_t> WriteRangesForRecipient(const ArchiveEntry& entry, const KeyPair& node,
+                                         const PublicKey& recipient,
+                                         std::span<const ByteRange> ranges, Writer& out,
+                                         X25519Cache* cache = nullptr);
+// The size of that file, without reading the entry (an HTTP Content-Length).
+Result<uint64_t> RecipientCopySize(const ArchiveEntry& entry, std::span<const ByteRange> ranges);
+
 // A Reader over the whole-file copy for `recipient` (HTTP bodies: DRS, htsget data URLs).
 Result<std::unique_ptr<Reader>> OpenForRecipient(const ArchiveEntry& entry, const KeyPair& node,
                                                  const PublicKey& recipient,

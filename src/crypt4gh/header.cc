@@ -382,14 +382,21 @@ Result<std::vector<HeaderPacket>> SealAll(const std::vector<SecretBytes>& payloa
 
 }  // namespace
 
+uint64_t HeaderSizeFor(const HeaderContent& content, size_t recipients) {
+  uint64_t per_recipient = 0;
+  for (const SecretBytes& p : EncodeContent(content))
+    per_recipient += kX25519Overhead + p.bytes().size();
+  return kPreambleSize + per_recipient * recipients;
+}
+
 Result<std::string> BuildHeader(const HeaderContent& content, const KeyPair& writer,
-                                std::span<const PublicKey> recipients) {
+                                std::span<const PublicKey> recipients, X25519Cache* cache) {
   if (content.data_keys.empty()) return InvalidArgument("a header needs a data key");
   if (content.edit_list && content.edit_list->size() > (kMaxPacketSize - 100) / 8) {
     return InvalidArgument("edit list too long");
   }
   GF_ASSIGN_OR_RETURN(std::vector<HeaderPacket> packets,
-                      SealAll(EncodeContent(content), writer, recipients));
+                      SealAll(EncodeContent(content), writer, recipients, cache));
   return SerializeHeader(packets);
 }
 

@@ -104,7 +104,11 @@ std::vector<SecretBytes> EncodeContent(const HeaderContent& content);
 
 // A complete header for the recipients (each gets every payload of `content`).
 Result<std::string> BuildHeader(const HeaderContent& content, const KeyPair& writer,
-                                std::span<const PublicKey> recipients);
+                                std::span<const PublicKey> recipients,
+                                X25519Cache* cache = nullptr);
+// The size BuildHeader's result has for `content` and `recipients` recipients (sizes of HTTP
+// responses before any byte is written).
+uint64_t HeaderSizeFor(const HeaderContent& content, size_t recipients);
 
 struct ReencryptOptions {
   std::optional<PublicKey> sender_pk;  // only trust packets written by this key

@@ -114,11 +114,31 @@ TEST_F(Cli, RangeReencryptRearrangeAndSenderCheck) {
   ASSERT_EQ(r.exit_code, 0);
   EXPECT_TRUE(r.output == plain.substr(200000, 100));
 
-  // encrypt --range writes an edit list.
+  // encrypt --range carries only the segment it overlaps (plus an edit list).
   ASSERT_EQ(C4("encrypt --recipient-pk a.pub --range 10-20 -i plain.bin -o e.c4gh").exit_code, 0);
+  EXPECT_LT(Read("e.c4gh").size(), kCipherSegmentSize + 400);
   CommandResult e = C4("decrypt --sk a.sec -i e.c4gh");
   ASSERT_EQ(e.exit_code, 0);
   EXPECT_EQ(e.output, plain.substr(10, 10));
+}
+
+// The case: 70,000 bytes of a 150,000-byte file. Only segments 1 and 2 may leave (the
+// whole file would be 150,000 + overhead), and the reference keys decrypt exactly the range.
+TEST_F(Cli, EncryptRangeSendsOnlyOverlappingSegments) {
+  GF_REQUIRE_SHARED("crypt4gh/bob.sec");
+  std::string shared = (SharedDir() / "crypt4gh").string();
+  std::string plain = testing::RandomBytes(150000, 45);
+  Write("plain.bin", plain);
+  ASSERT_EQ(C4("encrypt --recipient-pk '" + shared +
+               "/bob.pub' --range 70000-140000 -i plain.bin -o r.c4gh")
+                .exit_code,
+            0);
+  uint64_t overlapping = BodySizeFor(150000) - BodySizeFor(65536);  // segments 1 and 2
+  EXPECT_LE(Read("r.c4gh").size(), overlapping + 300);
+  EXPECT_GE(Read("r.c4gh").size(), overlapping);
+  CommandResult r = C4("decrypt --sk '" + shared + "/bob.sec' -i r.c4gh");
+  ASSERT_EQ(r.exit_code, 0);
+  EXPECT_TRUE(r.output == plain.substr(70000, 70000));
 }
 
 TEST_F(Cli, DamagedInputFailsWithCorruptionAndNoOutputFile) {
