@@ -115,7 +115,7 @@ struct Node {
   }
   ArchiveEntry Add(const std::string& content) {
     EXPECT_TRUE(WriteFileAtomic(dir / "in.bin", content).ok());
-    Result<ArchiveEntry> e = ArchiveFile(dir / "archive", dir / "in.bin", keys.public_key);
+    Result<ArchiveEntry> e = ArchiveFile(dir / "archive", dir / "in.bin", keys);
     EXPECT_TRUE(e.ok()) << e.status().ToString();
     return std::move(e).value();
   }
