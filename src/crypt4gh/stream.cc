@@ -131,7 +131,9 @@ Result<ByteRange> ParseByteRange(std::string_view text) {
 Result<std::vector<Interval>> SelectIntervals(const std::optional<std::vector<uint64_t>>& edit_list,
                                               const ByteRange& range) {
   std::vector<Interval> kept;
-  if (!edit_list) {
+  // No edit list, or an empty one: the standard's ApplyEditList returns the input unchanged
+  // ("trivial case with no edit list").
+  if (!edit_list || edit_list->empty()) {
     kept.push_back({0, kToEnd});
   } else {
     uint64_t pos = 0;

@@ -9,7 +9,8 @@
 // format cannot tell a body cut exactly at a segment boundary from a shorter file: callers that
 // know the expected size or checksum (the archive does) check it.
 //
-// Edit lists (skip, keep, skip, keep, ...; an odd count keeps everything after the last skip)
+// Edit lists (skip, keep, skip, keep, ...; an odd count keeps everything after the last skip;
+// an empty list keeps everything, as the standard's ApplyEditList algorithm says)
 // select what a reader sees; ranges are then taken in that edited view. All functions are
 // thread-compatible (no shared state).
 #pragma once
