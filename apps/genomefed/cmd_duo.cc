@@ -27,6 +27,11 @@
 namespace genomefed::cli {
 namespace {
 
+// Text from arguments (an ethics approval reference, say) may not be UTF-8: replace, never throw.
+std::string Dump(const nlohmann::json& j) {
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 struct DuoMatchArgs {
   std::string consent, consent_json, purpose, purpose_json;
   std::string disease_ancestors;
@@ -72,7 +77,7 @@ Status DuoMatch(const DuoMatchArgs& a) {
     nlohmann::json out = duo::MatchResultToJson(m);
     out["consent"] = duo::DataUseToDuosJson(consent, duo::Side::kConsent);
     out["purpose"] = duo::DataUseToDuosJson(purpose, duo::Side::kPurpose);
-    std::cout << out.dump(2) << "\n";
+    std::cout << Dump(out) << "\n";
   } else {
     std::cout << duo::VerdictName(m.verdict) << "\n";
     for (const std::string& r : m.reasons) std::cout << "  - " << r << "\n";
@@ -108,7 +113,7 @@ Status DuoConvert(const DuoConvertArgs& a) {
   }
   nlohmann::json out = {{"codes", duo::FormatCodes(use)},
                         {"dataUse", duo::DataUseToDuosJson(use, side)}};
-  std::cout << out.dump(2) << "\n";
+  std::cout << Dump(out) << "\n";
   return Status::Ok();
 }
 
@@ -145,7 +150,7 @@ Status DuoTerms(const DuoTermsArgs& a, CommandContext& ctx) {
                 << t.label << "\n";
     }
   }
-  if (a.json) std::cout << rows.dump(2) << "\n";
+  if (a.json) std::cout << Dump(rows) << "\n";
   return Status::Ok();
 }
 

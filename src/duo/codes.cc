@@ -4,6 +4,7 @@
 
 #include "duo/match.h"
 #include "duo/terms.h"
+#include "duo/text.h"
 
 namespace genomefed::duo {
 namespace {
@@ -50,7 +51,7 @@ bool IsIri(std::string_view s) {
 
 std::string Printable(std::string_view s) {
   std::string out;
-  for (char c : s.substr(0, 80)) {
+  for (char c : internal::Utf8Prefix(s, 80)) {
     unsigned char u = static_cast<unsigned char>(c);
     out += (u < 0x20 || u == 0x7f) ? '?' : c;
   }

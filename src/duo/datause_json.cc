@@ -5,6 +5,7 @@
 #include <array>
 
 #include "duo/terms.h"
+#include "duo/text.h"
 
 namespace genomefed::duo {
 namespace {
@@ -120,8 +121,8 @@ Status ReadExtension(const json& ext, std::string_view source, DataUse& use) {
   for (const std::string& t : terms) {
     const Term* term = FindTerm(t);
     if (term == nullptr || term->id != t || term->kind == TermKind::kObsolete) {
-      return r.Error("genomefed.terms",
-                     "holds '" + t.substr(0, 80) + "', not a current DUO id (DUO:0000042 form)");
+      return r.Error("genomefed.terms", "holds '" + std::string(internal::Utf8Prefix(t, 80)) +
+                                            "', not a current DUO id (DUO:0000042 form)");
     }
     AddTerm(use, t);
   }
@@ -134,7 +135,8 @@ Status ReadExtension(const json& ext, std::string_view source, DataUse& use) {
   for (const auto& [key, value] : ext.items()) {
     if (key != "terms" && key != "ethicsApproval" && key != "collaborators" &&
         key != "publicationPromised" && key != "unrecognised") {
-      return r.Error("genomefed." + key.substr(0, 80), "is not a genomefed extension field");
+      return r.Error("genomefed." + std::string(internal::Utf8Prefix(key, 80)),
+                     "is not a genomefed extension field");
     }
   }
   return Status::Ok();
@@ -210,7 +212,9 @@ Result<DataUse> DataUseFromDuosJson(const json& doc, Side side, std::string_view
     if (IsKnownField(key)) continue;
     if (value.is_null() || (value.is_boolean() && !value.get<bool>())) continue;
     if (use.unrecognised.size() >= kMaxListLength) break;
-    use.unrecognised.push_back(key.substr(0, 80));
+    // A name is kept even when empty, spelt so that it can be written and read back.
+    use.unrecognised.push_back(key.empty() ? std::string("(empty field name)")
+                                           : std::string(internal::Utf8Prefix(key, 80)));
   }
   return use;
 }

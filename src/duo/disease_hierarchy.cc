@@ -8,6 +8,7 @@
 
 #include "core/file.h"
 #include "duo/match.h"
+#include "duo/text.h"
 
 namespace genomefed::duo {
 namespace {
@@ -141,7 +142,7 @@ Result<DiseaseHierarchy> DiseaseHierarchy::ParseObo(std::string_view text,
       GF_RETURN_IF_ERROR(finish());
       if (line.back() != ']') {
         return InvalidArgument(At(source, line_no) + "malformed stanza header '" +
-                               std::string(line.substr(0, 60)) + "'");
+                               std::string(internal::Utf8Prefix(line, 60)) + "'");
       }
       in_term = line == "[Term]";
       saw_term = saw_term || in_term;
@@ -152,7 +153,7 @@ Result<DiseaseHierarchy> DiseaseHierarchy::ParseObo(std::string_view text,
     size_t colon = line.find(':');
     if (colon == std::string_view::npos) {
       return InvalidArgument(At(source, line_no) + "expected 'tag: value', found '" +
-                             std::string(line.substr(0, 60)) + "'");
+                             std::string(internal::Utf8Prefix(line, 60)) + "'");
     }
     std::string_view tag = Trim(line.substr(0, colon));
     std::string_view value = Trim(line.substr(colon + 1));
@@ -162,7 +163,7 @@ Result<DiseaseHierarchy> DiseaseHierarchy::ParseObo(std::string_view text,
       if (!term_id.empty()) return InvalidArgument(At(source, line_no) + "second id in a stanza");
       term_id = NormaliseDiseaseId(id);
     } else if (tag == "name") {
-      pending_name = std::string(value.substr(0, 512));
+      pending_name = std::string(internal::Utf8Prefix(value, 512));
     } else if (tag == "is_a" || tag == "alt_id") {
       std::string_view target = OboValue(value);
       if (!ValidId(target)) {
@@ -230,7 +231,8 @@ Result<DiseaseHierarchy> FromAncestorMap(const nlohmann::json& doc, std::string_
   }
   DiseaseHierarchy h;
   for (const auto& [disease, ancestors] : doc.items()) {
-    std::string where = std::string(source) + ": \"" + disease.substr(0, 80) + "\"";
+    std::string where =
+        std::string(source) + ": \"" + std::string(internal::Utf8Prefix(disease, 80)) + "\"";
     if (!ValidId(disease)) return InvalidArgument(where + " is not a valid disease id");
     if (!ancestors.is_array()) return InvalidArgument(where + " must map to an array of ids");
     for (const nlohmann::json& a : ancestors) {
@@ -248,6 +250,9 @@ Result<nlohmann::json> ParseJson(std::string_view text, std::string_view source)
     return nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
     return JsonError(source, e);
+  } catch (const nlohmann::json::exception& e) {
+    // e.g. out_of_range for a number too large for a double (found by fuzzing).
+    return InvalidArgument(std::string(source) + ": not valid JSON (" + e.what() + ")");
   }
 }
 

@@ -6,6 +6,7 @@
 
 #include "duo/disease_hierarchy.h"
 #include "duo/terms.h"
+#include "duo/text.h"
 
 namespace genomefed::duo {
 namespace {
@@ -19,7 +20,8 @@ bool Has(const DataUse& use, std::string_view term) {
 std::string Quote(std::string_view text) {
   // Free text from documents goes into reasons; keep them one line and bounded.
   std::string out = "\"";
-  for (char c : text.substr(0, 200)) out += (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
+  for (char c : internal::Utf8Prefix(text, 200))
+    out += (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
   if (text.size() > 200) out += "...";
   return out + "\"";
 }

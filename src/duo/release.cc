@@ -1,6 +1,7 @@
 // DUO release readers (see release.h). Deliberately small: RDF/XML as the OWL API writes it
 // (one element per line is not assumed, but the DUO layout of owl:Class blocks is).
 #include "duo/release.h"
+#include "duo/text.h"
 
 #include <map>
 #include <optional>
@@ -167,8 +168,9 @@ Result<std::vector<ReleaseTerm>> ParseDuoOwl(std::string_view text, std::string_
     t.deprecated = ElementText(block, "owl:deprecated").value_or("") == "true" ||
                    t.parent == "oboInOwl:ObsoleteClass";
     if (!t.id.starts_with("DUO:")) {
-      return InvalidArgument(std::string(source) + ": class " + std::string(about.substr(0, 100)) +
-                             " has oboInOwl:id '" + t.id.substr(0, 40) + "', not a DUO id");
+      return InvalidArgument(std::string(source) + ": class " +
+                             std::string(internal::Utf8Prefix(about, 100)) + " has oboInOwl:id '" +
+                             std::string(internal::Utf8Prefix(t.id, 40)) + "', not a DUO id");
     }
     if (out.size() >= kMaxTerms) return InvalidArgument(std::string(source) + ": too many classes");
     out.push_back(std::move(t));
@@ -196,7 +198,7 @@ Result<std::vector<ReleaseTerm>> ParseDuoCsv(std::string_view text, std::string_
     }
     if (!f[0].starts_with("DUO:")) {
       return InvalidArgument(std::string(source) + ":" + std::to_string(record_line) + ": id '" +
-                             f[0].substr(0, 40) + "' is not a DUO id");
+                             std::string(internal::Utf8Prefix(f[0], 40)) + "' is not a DUO id");
     }
     if (out.size() >= kMaxTerms) return InvalidArgument(std::string(source) + ": too many rows");
     ReleaseTerm t;

@@ -20,8 +20,8 @@ struct ReleaseTerm {
   std::string id;         // oboInOwl:id, e.g. "DUO:0000044" (not the IRI: NPOA's is misspelt)
   std::string shorthand;  // may be empty
   std::string label;
-  std::string parent;  // the first direct named superclass as a CURIE ("DUO:0000017",
-                       // "IAO:0000027", "oboInOwl:ObsoleteClass"); empty in the CSV
+  std::string parent;       // the first direct named superclass as a CURIE ("DUO:0000017",
+                            // "IAO:0000027", "oboInOwl:ObsoleteClass"); empty in the CSV
   bool deprecated = false;  // owl:deprecated, or a subclass of oboInOwl:ObsoleteClass
   std::string description;  // CSV only
 };

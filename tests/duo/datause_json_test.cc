@@ -135,6 +135,22 @@ TEST(DuosDataUse, BadDocumentsFailNamingTheField) {
   }
 }
 
+// Found by fuzzing: an empty field name was kept as "" and could not be read back.
+TEST(DuosDataUse, EmptyFieldNameRoundTrips) {
+  DataUse u = Read(json::parse(R"({"": true, "hmbResearch": true})"), Side::kConsent);
+  ASSERT_EQ(u.unrecognised, (std::vector<std::string>{"(empty field name)"}));
+  EXPECT_EQ(Read(DataUseToDuosJson(u, Side::kConsent), Side::kConsent), u);
+}
+
+// Quoted outside text is cut on a UTF-8 boundary, so reasons stay valid JSON strings.
+TEST(DuosDataUse, LongFreeTextIsCutOnACharacterBoundary) {
+  DataUse consent =
+      Read(json{{"hmbResearch", true}, {"other", std::string(199, 'x') + "é"}}, Side::kConsent);
+  MatchResult m = Match(consent, Read(json{{"hmbResearch", true}}, Side::kPurpose));
+  EXPECT_EQ(m.verdict, Verdict::kNeedsReview);
+  EXPECT_NO_THROW((void)MatchResultToJson(m).dump());
+}
+
 TEST(DuosDataUse, MatchResultJsonHasBothSpellings) {
   json j = MatchResultToJson({Verdict::kNeedsReview, {"why"}});
   EXPECT_EQ(j["verdict"], "needs_review");

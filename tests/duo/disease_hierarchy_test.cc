@@ -113,6 +113,13 @@ TEST(DiseaseHierarchy, BadInputFailsNamingSourceAndLine) {
   EXPECT_EQ(DiseaseHierarchy::Load("/nonexistent/doid.obo").status().code(), StatusCode::kNotFound);
 }
 
+// Found by fuzzing: nlohmann throws out_of_range (not parse_error) for 1e999999.
+TEST(DiseaseHierarchy, NumberOverflowIsAnErrorNotACrash) {
+  Result<DiseaseHierarchy> h = DiseaseHierarchy::Parse("{\"A:1\": 9E999999}", "big.json");
+  ASSERT_FALSE(h.ok());
+  EXPECT_NE(h.status().message().find("big.json: not valid JSON"), std::string::npos);
+}
+
 std::string Gunzip(const std::string& gz) {
   z_stream zs{};
   inflateInit2(&zs, 16 + MAX_WBITS);

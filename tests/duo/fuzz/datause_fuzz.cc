@@ -23,9 +23,13 @@ void Exercise(const DataUse& use, Side side) {
   other.diseases = {"DOID:162"};
   DiseaseHierarchy h;
   h.AddParent("DOID:10155", "DOID:162");
-  (void)Match(side == Side::kConsent ? use : other, side == Side::kConsent ? other : use, &h);
+  MatchResult m =
+      Match(side == Side::kConsent ? use : other, side == Side::kConsent ? other : use, &h);
   (void)Match(use, use, nullptr);
+  // dump() throws on invalid UTF-8: reasons and documents must stay valid for JSON bodies.
+  (void)MatchResultToJson(m).dump();
   nlohmann::json written = DataUseToDuosJson(use, side);
+  (void)written.dump();
   genomefed::Result<DataUse> again = DataUseFromDuosJson(written, side, "rewritten");
   if (!again.ok()) __builtin_trap();  // what genomefed writes it must read back
   (void)FormatCodes(use);
