@@ -4,11 +4,14 @@
 // and redaction, `aud` against the node's audiences, fetches merged per URL and off the request
 // threads, and the documented rule for a condition without `by`.
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
 #include <chrono>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -224,6 +227,34 @@ TEST(JwksLimit, KeysPastTheLimitAreCountedAndIgnored) {
   EXPECT_EQ(jwks->keys.size(), kJwksMaxKeys);
   EXPECT_EQ(jwks->entries_over_limit, 6u);
   EXPECT_EQ(jwks->keys.count("k" + std::to_string(kJwksMaxKeys)), 0u);
+}
+
+TEST(JwksLimit, TheCacheLogsWhenTheLimitOrADuplicateBites) {
+  json keys = json::array();
+  for (size_t i = 0; i < kJwksMaxKeys + 3; ++i) {
+    json jwk = Key().PublicJwk();
+    jwk["kid"] = i < 2 ? std::string("twice") : "k" + std::to_string(i);
+    keys.push_back(jwk);
+  }
+  auto http = std::make_shared<FakeHttpClient>();
+  http->Serve(std::string(kHubJku) + "?api_key=LOGSECRET", json{{"keys", keys}}.dump());
+  std::ostringstream captured;
+  auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(captured);
+  auto* logger = spdlog::default_logger_raw();
+  const auto level = logger->level();
+  logger->sinks().push_back(sink);
+  logger->set_level(spdlog::level::info);
+  JwksCache cache(http, std::make_shared<ManualClock>(kNow));
+  JwksRequestState state;
+  EXPECT_TRUE(cache.GetKey(std::string(kHubJku) + "?api_key=LOGSECRET", "k5", state).ok());
+  logger->flush();
+  logger->sinks().pop_back();
+  logger->set_level(level);
+  const std::string log = captured.str();
+  EXPECT_NE(log.find("3 key(s) past the limit of 64 ignored"), std::string::npos) << log;
+  EXPECT_NE(log.find("1 kid(s) appear more than once"), std::string::npos) << log;
+  EXPECT_NE(log.find("jwks.json?..."), std::string::npos) << log;
+  EXPECT_EQ(log.find("LOGSECRET"), std::string::npos) << log;
 }
 
 // ---- point 6: duplicated JSON member names ----
