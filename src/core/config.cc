@@ -117,6 +117,7 @@ Status ReadTrust(const toml::table& root, std::string_view source, std::vector<T
     TrustEntry e;
     GF_RETURN_IF_ERROR(r.String("iss", e.iss));
     GF_RETURN_IF_ERROR(r.String("jku", e.jku));
+    GF_RETURN_IF_ERROR(r.String("userinfo", e.userinfo));
     GF_RETURN_IF_ERROR(r.NoUnknownKeys());
     if (e.iss.empty() || e.jku.empty()) {
       return r.Error(t, "iss", "every [[trust]] entry needs both iss and jku");
@@ -147,6 +148,8 @@ Result<NodeConfig> ParseNodeConfig(std::string_view toml_text, std::string_view 
   GF_RETURN_IF_ERROR(r.Path("gene_table", cfg.gene_table, base_dir));
   GF_RETURN_IF_ERROR(r.String("log_level", cfg.log_level));
   GF_RETURN_IF_ERROR(r.StringList("trusted_proxies", cfg.trusted_proxies));
+  GF_RETURN_IF_ERROR(r.StringList("passport_audiences", cfg.passport_audiences));
+  GF_RETURN_IF_ERROR(r.Bool("passport_accept_bare_visas", cfg.passport_accept_bare_visas));
   GF_RETURN_IF_ERROR(r.NoUnknownKeys());
   if (cfg.id.empty()) return r.Error(node, "id", "required");
   for (std::string& proxy : cfg.trusted_proxies) {
