@@ -145,6 +145,12 @@ Status RunKeygen(const KeygenFlags& f) {
   GF_ASSIGN_OR_RETURN(format.kdf, c4gh::KdfFromName(f.kdf));
   format.comment = f.comment;
   std::string passphrase;
+  if (!f.nocrypt && format.kdf == c4gh::Kdf::kNone) {
+    std::cerr << "genomefed crypt4gh keygen: warning: --kdf none writes " << f.sk
+              << " unprotected (no passphrase): anyone who can read it can decrypt everything "
+                 "sent to "
+              << f.pk << "\n";
+  }
   if (!f.nocrypt && format.kdf != c4gh::Kdf::kNone) {
     if (const char* env = std::getenv(kPassphraseVar); env != nullptr) {
       passphrase = env;
@@ -258,6 +264,13 @@ Status RunRearrange(const RearrangeFlags& f) {
   return s.Finish();
 }
 
+// Unsupported input (another format version, KDF or cipher) is bad input to the user: exit
+// code 2 as README documents, not the generic 1.
+Status Documented(Status s) {
+  if (s.code() == StatusCode::kUnimplemented) return InvalidArgument(std::string(s.message()));
+  return s;
+}
+
 }  // namespace
 
 void RegisterCrypt4gh(CLI::App& root, CommandContext& ctx) {
@@ -269,13 +282,16 @@ void RegisterCrypt4gh(CLI::App& root, CommandContext& ctx) {
   CLI::App* keygen = c4->add_subcommand("keygen", "Make an X25519 key pair (c4gh-v1 files)");
   keygen->add_option("--sk", keygen_flags->sk, "Secret key file to write")->capture_default_str();
   keygen->add_option("--pk", keygen_flags->pk, "Public key file to write")->capture_default_str();
-  keygen->add_option("--kdf", keygen_flags->kdf, "scrypt | bcrypt | pbkdf2_hmac_sha256")
+  keygen
+      ->add_option("--kdf", keygen_flags->kdf,
+                   "scrypt | bcrypt | pbkdf2_hmac_sha256 | none (unprotected, warns)")
       ->capture_default_str();
   keygen->add_option("-C,--comment", keygen_flags->comment, "Comment stored in the key");
   keygen->add_flag("--nocrypt", keygen_flags->nocrypt, "Do not protect the secret key");
   keygen->add_flag("-f,--force", keygen_flags->force, "Overwrite existing key files");
-  keygen->callback(
-      [&ctx, keygen_flags] { Report(ctx, "crypt4gh keygen", RunKeygen(*keygen_flags)); });
+  keygen->callback([&ctx, keygen_flags] {
+    Report(ctx, "crypt4gh keygen", Documented(RunKeygen(*keygen_flags)));
+  });
 
   auto enc = std::make_shared<EncryptFlags>();
   CLI::App* encrypt = c4->add_subcommand("encrypt", "Encrypt for one or more recipients");
@@ -286,7 +302,7 @@ void RegisterCrypt4gh(CLI::App& root, CommandContext& ctx) {
                       "Encrypt only START-END (end excluded): the 64 KiB segments it overlaps, "
                       "with an edit list trimming them to the range");
   AddIo(encrypt, enc->io);
-  encrypt->callback([&ctx, enc] { Report(ctx, "crypt4gh encrypt", RunEncrypt(*enc)); });
+  encrypt->callback([&ctx, enc] { Report(ctx, "crypt4gh encrypt", Documented(RunEncrypt(*enc))); });
 
   auto dec = std::make_shared<DecryptFlags>();
   CLI::App* decrypt = c4->add_subcommand("decrypt", "Decrypt (all or a byte range)");
@@ -296,7 +312,7 @@ void RegisterCrypt4gh(CLI::App& root, CommandContext& ctx) {
   decrypt->add_option("--range", dec->range,
                       "Plaintext bytes START-END (end excluded), START- or START");
   AddIo(decrypt, dec->io);
-  decrypt->callback([&ctx, dec] { Report(ctx, "crypt4gh decrypt", RunDecrypt(*dec)); });
+  decrypt->callback([&ctx, dec] { Report(ctx, "crypt4gh decrypt", Documented(RunDecrypt(*dec))); });
 
   auto re = std::make_shared<ReencryptFlags>();
   CLI::App* reencrypt =
@@ -310,7 +326,8 @@ void RegisterCrypt4gh(CLI::App& root, CommandContext& ctx) {
                         "Sign the new header packets with this key (default: ephemeral)");
   reencrypt->add_flag("-t,--trim", re->trim, "Drop header packets that are not for --sk");
   AddIo(reencrypt, re->io);
-  reencrypt->callback([&ctx, re] { Report(ctx, "crypt4gh reencrypt", RunReencrypt(*re)); });
+  reencrypt->callback(
+      [&ctx, re] { Report(ctx, "crypt4gh reencrypt", Documented(RunReencrypt(*re))); });
 
   auto ra = std::make_shared<RearrangeFlags>();
   CLI::App* rearrange = c4->add_subcommand(
@@ -323,7 +340,8 @@ void RegisterCrypt4gh(CLI::App& root, CommandContext& ctx) {
   rearrange->add_option("--sender-pk", ra->sender_pk,
                         "Accept only header packets written by this public key");
   AddIo(rearrange, ra->io);
-  rearrange->callback([&ctx, ra] { Report(ctx, "crypt4gh rearrange", RunRearrange(*ra)); });
+  rearrange->callback(
+      [&ctx, ra] { Report(ctx, "crypt4gh rearrange", Documented(RunRearrange(*ra))); });
 }
 
 }  // namespace genomefed::cli

@@ -69,7 +69,8 @@ class X25519Cache {
   std::unique_ptr<Impl> impl_;
 };
 
-// Reads the header from the front of a stream, leaving the reader at the first body byte.
+// Reads the header from the front of a stream, leaving the reader at the first body byte. It
+// reads in small pieces (4-byte lengths): give it a BufferedReader (Decrypt etc. do).
 Result<EncryptedHeader> ReadHeader(Reader& in);
 // Parses a header at the front of `bytes` (which may continue with the body). The fuzz target.
 Result<EncryptedHeader> ParseHeader(std::span<const uint8_t> bytes);

@@ -148,6 +148,29 @@ Result<uint64_t> MemoryReader::Skip(uint64_t n) {
   return step;
 }
 
+Result<size_t> BufferedReader::Read(std::span<uint8_t> out) {
+  if (out.empty()) return size_t{0};
+  if (begin_ == end_) {
+    if (out.size() >= buffer_.size()) return inner_->Read(out);
+    GF_ASSIGN_OR_RETURN(size_t got, inner_->Read(buffer_));
+    begin_ = 0;
+    end_ = got;
+    if (got == 0) return size_t{0};
+  }
+  size_t n = std::min(out.size(), end_ - begin_);
+  std::copy_n(buffer_.data() + begin_, n, out.data());
+  begin_ += n;
+  return n;
+}
+
+Result<uint64_t> BufferedReader::Skip(uint64_t n) {
+  uint64_t from_buffer = std::min<uint64_t>(n, end_ - begin_);
+  begin_ += static_cast<size_t>(from_buffer);
+  if (from_buffer == n) return n;
+  GF_ASSIGN_OR_RETURN(uint64_t rest, inner_->Skip(n - from_buffer));
+  return from_buffer + rest;
+}
+
 Result<size_t> ConcatReader::Read(std::span<uint8_t> out) {
   while (current_ < parts_.size()) {
     GF_ASSIGN_OR_RETURN(size_t got, parts_[current_]->Read(out));

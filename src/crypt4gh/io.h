@@ -100,6 +100,23 @@ class StringReader final : public Reader {
   MemoryReader reader_;
 };
 
+// Reads another reader through a buffer, so that many small reads (a header of tiny packets
+// is read 4 bytes at a time) cost few system calls. Reads at least as large as the buffer go
+// straight through once it is empty, so bulk body reads are not copied twice.
+class BufferedReader final : public Reader {
+ public:
+  explicit BufferedReader(Reader* inner, size_t capacity = 64 * 1024)
+      : inner_(inner), buffer_(capacity) {}
+  Result<size_t> Read(std::span<uint8_t> out) override;
+  Result<uint64_t> Skip(uint64_t n) override;
+
+ private:
+  Reader* inner_;
+  std::vector<uint8_t> buffer_;
+  size_t begin_ = 0;
+  size_t end_ = 0;
+};
+
 // Reads several readers one after the other (e.g. a re-encrypted header, then a stored body).
 // Borrowed readers must outlive this one; owned ones are kept alive by it.
 class ConcatReader final : public Reader {

@@ -266,8 +266,28 @@ Result<PublicKey> DerivePublicKey(const SecretKey& secret) {
   return pk;
 }
 
+// An OpenSSH public key line ("ssh-ed25519 AAAA... comment" and friends): a recipient key of
+// the wrong kind, worth naming instead of "not valid base64".
+bool LooksLikeOpenSshPublicKey(std::string_view text) {
+  text = Trim(text);
+  for (std::string_view prefix : {"ssh-", "ecdsa-sha2-", "sk-ssh-", "sk-ecdsa-"}) {
+    if (text.substr(0, prefix.size()) == prefix) return true;
+  }
+  return false;
+}
+
+constexpr std::string_view kKeygenHint =
+    "make a Crypt4GH key pair with 'genomefed crypt4gh keygen'";
+
 Result<PublicKey> ParsePublicKey(std::string_view text) {
   GF_RETURN_IF_ERROR(InitCrypto());
+  if (LooksLikeOpenSshPublicKey(text)) {
+    std::string_view type = Trim(text).substr(0, Trim(text).find(' '));
+    return InvalidArgument("this is an OpenSSH public key (" + std::string(type.substr(0, 40)) +
+                           "), not a Crypt4GH one: a recipient key is an X25519 key in a "
+                           "'-----BEGIN CRYPT4GH PUBLIC KEY-----' block; " +
+                           std::string(kKeygenHint));
+  }
   GF_ASSIGN_OR_RETURN(std::optional<Armoured> armoured, Unarmour(text));
   std::string_view body = armoured ? armoured->body : Trim(text);
   if (armoured && armoured->label != kPublicLabel) {
@@ -282,7 +302,11 @@ Result<PublicKey> ParsePublicKey(std::string_view text) {
   } else {
     decoded = Base64Decode(body);
   }
-  if (!decoded) return InvalidArgument("public key is not valid base64");
+  if (!decoded) {
+    return InvalidArgument(
+        "not a Crypt4GH public key: expected a '-----BEGIN CRYPT4GH PUBLIC KEY-----' block "
+        "holding the base64 of 32 key bytes");
+  }
   if (decoded->size() != kKeySize) {
     return InvalidArgument("a Crypt4GH public key has 32 bytes, found " +
                            std::to_string(decoded->size()));
@@ -361,32 +385,34 @@ Result<SecretKey> DeriveKey(Kdf kdf, std::string_view passphrase, std::span<cons
 
 Result<SecretKey> ParseSecretKey(std::string_view text, const PassphraseFn& passphrase) {
   GF_RETURN_IF_ERROR(InitCrypto());
-  // The legacy binary form: exactly the 32 key bytes.
-  if (text.size() == kKeySize && text.substr(0, 5) != "-----") return KeyFromBytes(text);
   GF_ASSIGN_OR_RETURN(std::optional<Armoured> armoured, Unarmour(text));
-  if (armoured && armoured->label.find("PRIVATE KEY") == std::string::npos) {
-    return InvalidArgument("expected a private key block, found '" + armoured->label + "'");
+  // Only key files: a bare 32-byte (or 64-hex-digit, or base64) file is refused, since any file
+  // of that size would otherwise pass for a secret key.
+  if (!armoured) {
+    return InvalidArgument(
+        "not a Crypt4GH private key file: expected a '-----BEGIN CRYPT4GH PRIVATE KEY-----' "
+        "block (bare 32-byte, hex or base64 keys are not accepted); " +
+        std::string(kKeygenHint));
   }
-  std::string_view body = armoured ? armoured->body : Trim(text);
-  WipedString payload;
-  if (body.size() == 2 * kKeySize && IsHex(body)) {
-    payload.value.assign(kKeySize, '\0');
-    sodium_hex2bin(reinterpret_cast<unsigned char*>(payload.value.data()), kKeySize, body.data(),
-                   body.size(), nullptr, nullptr, nullptr);
-  } else {
-    std::optional<std::string> decoded = Base64Decode(body);
-    if (!decoded) return InvalidArgument("private key is not valid base64");
-    payload.value = std::move(*decoded);
+  if (armoured->label == "OPENSSH PRIVATE KEY") {
+    return InvalidArgument(
+        "this is an OpenSSH private key, which Crypt4GH tools here cannot use; " +
+        std::string(kKeygenHint));
   }
+  // Tools label the block "CRYPT4GH PRIVATE KEY" or "ENCRYPTED PRIVATE KEY"; the payload's
+  // c4gh-v1 magic is what decides.
+  if (armoured->label.find("PRIVATE KEY") == std::string::npos) {
+    return InvalidArgument("expected a '" + std::string(kPrivateLabel) + "' block, found '" +
+                           armoured->label.substr(0, 64) + "'");
+  }
+  std::optional<std::string> decoded = Base64Decode(armoured->body);
+  if (!decoded) return InvalidArgument("private key is not valid base64");
+  WipedString payload(std::move(*decoded));
   std::string_view p = payload.value;
   if (p.substr(0, kMagic.size()) == kMagic) return ParseC4ghPayload(p, passphrase);
+  // The legacy armoured form: the 32 key bytes themselves.
   if (p.size() == kKeySize) return KeyFromBytes(p);
-  if (p.substr(0, 14) == "openssh-key-v1") {
-    return Unimplemented(
-        "OpenSSH private keys are not supported; make a Crypt4GH key with "
-        "'genomefed crypt4gh keygen'");
-  }
-  return InvalidArgument("not a Crypt4GH private key (no 'c4gh-v1' magic and not 32 raw bytes)");
+  return InvalidArgument("not a Crypt4GH private key (no 'c4gh-v1' magic)");
 }
 
 Result<SecretKey> ReadSecretKeyFile(const std::filesystem::path& path,

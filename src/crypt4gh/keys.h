@@ -5,8 +5,10 @@
 //   data | [string comment]          (string = u16be length | bytes)
 // with kdf one of `scrypt` (N=2^14, r=8, p=1), `bcrypt` (OpenBSD bcrypt_pbkdf),
 // `pbkdf2_hmac_sha256` or `none`, and cipher `chacha20_poly1305` (data = 12-byte nonce |
-// sealed 32-byte key) or `none` (data = the key). The legacy forms (a raw 32-byte key, as binary,
-// 64 hex digits, or base64, with or without PEM armour) are read too.
+// sealed 32-byte key) or `none` (data = the key). The legacy armoured form (the base64 of the 32
+// key bytes in a `CRYPT4GH PRIVATE KEY` block) is read too; bare files (32 raw bytes, hex,
+// base64) are refused so that no arbitrary 32-byte file passes for a key. OpenSSH keys are
+// recognised and refused with a message saying so.
 //
 // Secrets live in SecretKey, which wipes itself (sodium_memzero) when destroyed. Passphrases are
 // asked for only when a key is encrypted, through a callback, and wiped after use.

@@ -290,8 +290,9 @@ Result<uint64_t> DecryptBody(Reader& body, Writer& out, const HeaderContent& con
   return written;
 }
 
-Result<uint64_t> Decrypt(Reader& in, Writer& out, const KeyPair& reader,
+Result<uint64_t> Decrypt(Reader& unbuffered, Writer& out, const KeyPair& reader,
                          const DecryptOptions& options) {
+  BufferedReader in(&unbuffered);  // the header is read in 4-byte pieces
   GF_ASSIGN_OR_RETURN(EncryptedHeader header, ReadHeader(in));
   GF_ASSIGN_OR_RETURN(DecryptedHeader opened, DecryptHeader(header, reader, options.sender_pk));
   return DecryptBody(in, out, opened.content, options.range);
@@ -311,9 +312,10 @@ Status CopyRest(Reader& in, Writer& out) {
 
 }  // namespace
 
-Status Reencrypt(Reader& in, Writer& out, const KeyPair& reader,
+Status Reencrypt(Reader& unbuffered, Writer& out, const KeyPair& reader,
                  std::span<const PublicKey> recipients, const KeyPair* writer,
                  const ReencryptOptions& options) {
+  BufferedReader in(&unbuffered);
   KeyPair ephemeral;
   if (writer == nullptr) {
     GF_ASSIGN_OR_RETURN(ephemeral, GenerateKeyPair());
@@ -425,9 +427,10 @@ Status RearrangeBodyRanges(Reader& body, Writer& header_out, Writer& body_out,
   return Status::Ok();
 }
 
-Status Rearrange(Reader& in, Writer& out, const KeyPair& reader, const ByteRange& range,
+Status Rearrange(Reader& unbuffered, Writer& out, const KeyPair& reader, const ByteRange& range,
                  std::span<const PublicKey> recipients, const KeyPair* writer,
                  const std::optional<PublicKey>& sender_pk) {
+  BufferedReader in(&unbuffered);
   KeyPair ephemeral;
   if (writer == nullptr) {
     GF_ASSIGN_OR_RETURN(ephemeral, GenerateKeyPair());

@@ -276,5 +276,68 @@ TEST_F(Cli, KilledDecryptLeavesNoPartialPlaintext) {
   KillDecryptMidway(dir_.path(), SIGINT);
 }
 
+// --- issue 22 point 5: key files and exit codes ---------------------------------------------
+
+TEST_F(Cli, WrongKindsOfKeyFilesGiveDocumentedExitCodesAndMessages) {
+  ASSERT_EQ(C4("keygen --sk a.sec --pk a.pub --nocrypt").exit_code, 0);
+  Write("plain.bin", "some plaintext\n");
+  ASSERT_EQ(C4("encrypt --recipient-pk a.pub -i plain.bin -o f.c4gh").exit_code, 0);
+  // Real OpenSSH keys when ssh-keygen is installed; otherwise files of the same shape.
+  bool real = RunCommand("cd '" + dir_.path().string() +
+                         "' && ssh-keygen -q -t ed25519 -N '' -f id_ed25519 >/dev/null 2>&1")
+                  .exit_code == 0;
+  if (!real) {
+    Write("id_ed25519",
+          "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmU=\n-----END "
+          "OPENSSH PRIVATE KEY-----\n");
+    Write("id_ed25519.pub",
+          "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJ8nUm1yq5c0jOxGBdpWVqcXl3ZcQ6HeKuq+Ff3wR0U9 x\n");
+  }
+  auto run = [&](const std::string& args) {
+    return RunCommand("cd '" + dir_.path().string() + "' && setsid '" + GenomefedBinary().string() +
+                          "' crypt4gh " + args + " </dev/null",
+                      /*merge_stderr=*/true);
+  };
+  CommandResult sec = run("decrypt --sk id_ed25519 -i f.c4gh");
+  EXPECT_EQ(sec.exit_code, 2) << sec.output;
+  EXPECT_NE(sec.output.find("OpenSSH private key"), std::string::npos) << sec.output;
+  CommandResult pub = run("encrypt --recipient-pk id_ed25519.pub -i plain.bin");
+  EXPECT_EQ(pub.exit_code, 2) << pub.output;
+  EXPECT_NE(pub.output.find("OpenSSH public key"), std::string::npos) << pub.output;
+  EXPECT_NE(pub.output.find("CRYPT4GH PUBLIC KEY"), std::string::npos) << pub.output;
+  // A 32-byte file is not a secret key.
+  Write("thirty-two.bin", std::string(32, 'k'));
+  CommandResult raw = run("decrypt --sk thirty-two.bin -i f.c4gh");
+  EXPECT_EQ(raw.exit_code, 2) << raw.output;
+  EXPECT_NE(raw.output.find("not a Crypt4GH private key file"), std::string::npos) << raw.output;
+  // An unsupported KDF in a key file is bad input (2), not the generic failure (1).
+  std::string argon = "c4gh-v1";
+  argon += std::string("\x00\x06", 2) + "argon2";
+  std::string b64(sodium_base64_ENCODED_LEN(argon.size(), sodium_base64_VARIANT_ORIGINAL), 0);
+  sodium_bin2base64(b64.data(), b64.size(), reinterpret_cast<const uint8_t*>(argon.data()),
+                    argon.size(), sodium_base64_VARIANT_ORIGINAL);
+  b64.pop_back();
+  Write("argon.sec",
+        "-----BEGIN CRYPT4GH PRIVATE KEY-----\n" + b64 + "\n-----END CRYPT4GH PRIVATE KEY-----\n");
+  EXPECT_EQ(run("decrypt --sk argon.sec -i f.c4gh").exit_code, 2);
+}
+
+TEST_F(Cli, KeygenWithKdfNoneWarns) {
+  CommandResult r =
+      RunCommand("cd '" + dir_.path().string() + "' && setsid '" + GenomefedBinary().string() +
+                     "' crypt4gh keygen --sk n.sec --pk n.pub --kdf none </dev/null",
+                 /*merge_stderr=*/true);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("warning: --kdf none writes n.sec unprotected"), std::string::npos)
+      << r.output;
+  EXPECT_NE(Read("n.sec").find("BEGIN CRYPT4GH PRIVATE KEY"), std::string::npos);
+  CommandResult quiet = RunCommand(
+      "cd '" + dir_.path().string() + "' && C4GH_PASSPHRASE=pw setsid '" +
+          GenomefedBinary().string() + "' crypt4gh keygen --sk p.sec --pk p.pub </dev/null",
+      /*merge_stderr=*/true);
+  EXPECT_EQ(quiet.exit_code, 0);
+  EXPECT_EQ(quiet.output.find("warning"), std::string::npos) << quiet.output;
+}
+
 }  // namespace
 }  // namespace genomefed::crypt4gh

@@ -113,19 +113,18 @@ TEST(Keys, EveryKdfRoundTrips) {
   }
 }
 
-TEST(Keys, LegacyRawKeysAreRead) {
+TEST(Keys, OnlyKeyFilesAreTakenAsSecretKeys) {
   KeyPair pair = testing::NewKeys();
   const std::string want = Hex(pair.secret.bytes());
-  // Binary 32 bytes.
+  // Any 32-byte file (binary), 64 hex digits or bare base64: refused, naming the format wanted.
   std::string raw(reinterpret_cast<const char*>(pair.secret.data()), kKeySize);
-  Result<SecretKey> a = ParseSecretKey(raw, nullptr);
-  ASSERT_OK(a);
-  EXPECT_EQ(Hex(a->bytes()), want);
-  // 64 hex digits.
-  Result<SecretKey> b = ParseSecretKey(want + "\n", nullptr);
-  ASSERT_OK(b);
-  EXPECT_EQ(Hex(b->bytes()), want);
-  // Base64 of the 32 bytes under PEM armour.
+  for (const std::string& bare : {raw, want + "\n", std::string(32, 'x')}) {
+    Result<SecretKey> r = ParseSecretKey(bare, nullptr);
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(r.status().message().find("BEGIN CRYPT4GH PRIVATE KEY"), std::string::npos)
+        << r.status().message();
+  }
+  // The legacy armoured form (base64 of the 32 bytes in a private key block) is still read.
   std::array<uint8_t, kKeySize> sk_bytes;
   std::copy(pair.secret.bytes().begin(), pair.secret.bytes().end(), sk_bytes.begin());
   std::string armoured = FormatPublicKey(PublicKey{sk_bytes});
@@ -134,6 +133,21 @@ TEST(Keys, LegacyRawKeysAreRead) {
   Result<SecretKey> c = ParseSecretKey(armoured, nullptr);
   ASSERT_OK(c);
   EXPECT_EQ(Hex(c->bytes()), want);
+}
+
+TEST(Keys, OpenSshKeysAreNamedAsSuch) {
+  Result<PublicKey> pub = ParsePublicKey(
+      "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJ8nUm1yq5c0jOxGBdpWVqcXl3ZcQ6HeKuq+Ff3wR0U9 me@host\n");
+  EXPECT_EQ(pub.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(pub.status().message().find("OpenSSH public key (ssh-ed25519)"), std::string::npos)
+      << pub.status().message();
+  EXPECT_NE(pub.status().message().find("CRYPT4GH PUBLIC KEY"), std::string::npos);
+  Result<SecretKey> sec = ParseSecretKey(
+      "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmU=\n-----END OPENSSH "
+      "PRIVATE KEY-----\n",
+      nullptr);
+  EXPECT_EQ(sec.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(sec.status().message().find("OpenSSH private key"), std::string::npos);
 }
 
 TEST(Keys, PublicKeyFormatRoundTripsAndRejectsGarbage) {

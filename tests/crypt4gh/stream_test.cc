@@ -518,5 +518,45 @@ TEST(Header, TwoEditListsForOneReaderAreRefused) {
   EXPECT_NE(d.status().message().find("more than one edit list"), std::string::npos);
 }
 
+// Issue 22 point 5: a header of many tiny packets must not cost a read() per 4 bytes.
+class CountingReader final : public Reader {
+ public:
+  explicit CountingReader(std::string_view data) : inner_(data) {}
+  Result<size_t> Read(std::span<uint8_t> out) override {
+    ++reads;
+    return inner_.Read(out);
+  }
+  size_t reads = 0;
+
+ private:
+  MemoryReader inner_;
+};
+
+TEST(Header, ManyTinyPacketsAreReadThroughABuffer) {
+  std::string plain = RandomBytes(1000, 13);
+  KeyPair k = NewKeys();
+  EncryptOptions options;
+  options.recipients = {k.public_key};
+  Result<std::string> file = EncryptString(plain, options);
+  ASSERT_OK(file);
+  Result<EncryptedHeader> h = ParseHeader(
+      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(file->data()), file->size()));
+  ASSERT_OK(h);
+  HeaderPacket tiny;
+  tiny.method = 9;  // not ours: skipped
+  tiny.bytes = {8, 0, 0, 0, 9, 0, 0, 0};
+  std::vector<HeaderPacket> packets(20000, tiny);
+  packets.insert(packets.end(), h->packets.begin(), h->packets.end());
+  std::string big = SerializeHeader(packets) + file->substr(h->size);
+  CountingReader in(big);
+  std::string out;
+  StringWriter w(&out);
+  Result<uint64_t> n = Decrypt(in, w, k);
+  ASSERT_OK(n);
+  EXPECT_TRUE(out == plain);
+  // 160 kB of header through a 64 KiB buffer: a handful of reads, not 40,000.
+  EXPECT_LT(in.reads, 20u);
+}
+
 }  // namespace
 }  // namespace genomefed::crypt4gh

@@ -56,6 +56,35 @@ int main(int argc, char** argv) {
       {"two_segments", Enc(big, {reader.public_key}, std::vector<uint64_t>{65530, 20})},
       {"empty_body", Enc("", {reader.public_key}, std::nullopt)},
   };
+  // Packets the fuzz key opens, with hand-made payloads: padded, empty edit list, unknown type.
+  auto crafted = [&](std::vector<std::vector<uint8_t>> payloads) {
+    std::vector<HeaderPacket> packets;
+    KeyPair writer = GenerateKeyPair().value();
+    for (const auto& p : payloads)
+      packets.push_back(SealPacket(p, writer, reader.public_key).value());
+    return SerializeHeader(packets);
+  };
+  std::vector<uint8_t> key_payload = {0, 0, 0, 0, 0, 0, 0, 0};
+  key_payload.resize(8 + 32, 0x42);
+  std::vector<uint8_t> padded_key = key_payload;
+  padded_key.resize(padded_key.size() + 24, 0);
+  std::vector<uint8_t> empty_edits = {1, 0, 0, 0, 0, 0, 0, 0};
+  std::vector<uint8_t> padded_edits = {1, 0, 0, 0, 1, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+  std::vector<uint8_t> unknown_type = {7, 0, 0, 0, 0, 0, 0, 0};
+  seeds.push_back({"padded_packets", crafted({padded_key, padded_edits})});
+  seeds.push_back({"empty_edit_list", crafted({key_payload, empty_edits})});
+  seeds.push_back({"unknown_packet_type", crafted({key_payload, unknown_type})});
+  // Key files (the same target parses its input as keys).
+  seeds.push_back({"key_public", FormatPublicKey(reader.public_key)});
+  seeds.push_back({"key_secret", FormatSecretKey(reader.secret, "").value()});
+  seeds.push_back(
+      {"key_openssh_public",
+       "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJ8nUm1yq5c0jOxGBdpWVqcXl3ZcQ6HeKuq+Ff3wR0U9 "
+       "x\n"});
+  seeds.push_back(
+      {"key_openssh_private",
+       "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmU=\n-----END "
+       "OPENSSH PRIVATE KEY-----\n"});
   std::string truncated = seeds[4].second.substr(0, seeds[4].second.size() - 9);
   seeds.push_back({"truncated", truncated});
   for (const auto& [name, bytes] : seeds) {
