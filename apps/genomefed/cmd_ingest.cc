@@ -17,6 +17,7 @@ struct IngestArgs {
   std::string vcf;
   std::string samples;
   std::vector<std::string> consent;
+  std::string assembly;
   int threads = 0;
   bool quiet = false;
   bool no_archive = false;
@@ -33,6 +34,12 @@ void PrintReport(const ingest::IngestReport& r, const IngestArgs& a) {
       "  samples  %u added, %u in the dataset, %u without metadata, %u sheet rows kept "
       "for later batches\n",
       r.samples_added, r.samples_total, r.samples_without_metadata, r.sheet_rows_pending);
+  std::printf("  assembly %s\n", r.assembly.empty() ? "unknown" : r.assembly.c_str());
+  if (r.high_ploidy_calls > 0) {
+    std::printf("  calls    %llu with more than two alleles (in %llu records) counted as missing\n",
+                static_cast<unsigned long long>(r.high_ploidy_calls),
+                static_cast<unsigned long long>(r.high_ploidy_records));
+  }
   if (r.skipped.empty()) {
     std::printf("  skipped  none\n");
   } else {
@@ -60,6 +67,9 @@ void RegisterIngest(CLI::App& root, CommandContext& ctx) {
                   "sample sheet: TSV (sample_id sex population phenotypes diseases [consent]) "
                   "or Beacon v2 individuals JSON");
   cmd->add_option("--consent", args->consent, "DUO code(s) for every sample of this batch");
+  cmd->add_option("--assembly", args->assembly,
+                  "reference assembly of the batch (GRCh37, GRCh38, hg19, hg38...); default: "
+                  "from the header, and the dataset's recorded one must agree");
   cmd->add_option("--threads", args->threads, "decoding threads (0 = one per core)");
   cmd->add_flag("--quiet", args->quiet, "no progress or summary");
   cmd->add_flag("--no-archive", args->no_archive,
@@ -71,6 +81,7 @@ void RegisterIngest(CLI::App& root, CommandContext& ctx) {
     opts.vcf = args->vcf;
     opts.sample_sheet = args->samples;
     opts.consent = args->consent;
+    opts.assembly = args->assembly;
     opts.threads = args->threads;
     if (!args->no_archive) {
       // The original, encrypted to the node key (created on first use in <data-dir>/keys).

@@ -92,11 +92,19 @@ Status Run(const QueryArgs& a) {
   std::vector<const store::Dataset*> datasets;
   if (!a.dataset.empty()) {
     const store::Dataset* ds = st->dataset(a.dataset);
+    if (auto broken = st->broken().find(a.dataset); broken != st->broken().end()) {
+      return broken->second;
+    }
     if (ds == nullptr) return NotFound("no dataset '" + a.dataset + "' in " + a.data_dir);
     datasets.push_back(ds);
   } else {
     for (const auto& id : st->dataset_ids()) datasets.push_back(st->dataset(id));
   }
+  for (const auto& [id, status] : st->broken()) {
+    if (a.dataset.empty())
+      std::cerr << "warning: dataset '" << id << "' skipped: " << status.message() << "\n";
+  }
+  if (datasets.empty() && !st->broken().empty()) return st->broken().begin()->second;
   if (datasets.empty()) return NotFound("no datasets in " + a.data_dir + " (run genomefed ingest)");
   // One filter set per dataset: the AND of every filter.
   std::vector<std::optional<store::SampleSet>> filter_sets;

@@ -15,12 +15,15 @@
 #include <thread>
 #include <tuple>
 
+#include "core/config.h"
 #include "core/file.h"
+#include "ingest/assembly.h"
 #include "ingest/gt_scan.h"
 #include "ingest/normalize.h"
 #include "ingest/ordered_pipeline.h"
 #include "ingest/sample_sheet.h"
 #include "store/carrier_set.h"
+#include "store/dataset_check.h"
 #include "store/manifest.h"
 #include "store/segment.h"
 #include "vcf/reader.h"
@@ -39,13 +42,12 @@ constexpr size_t kBatchRecords = 64;
 constexpr size_t kMinBatchesInFlight = 8;
 
 // Skip reasons, counted per allele (or per record for whole-record problems).
-enum Skip { kSymbolic, kStar, kNoAlt, kInvalidAllele, kHighPloidy, kDuplicate, kSkipReasons };
-constexpr const char* kSkipNames[kSkipReasons] = {"symbolic allele (structural variant)",
-                                                  "star allele (*)",
-                                                  "no ALT allele",
-                                                  "non-ACGTN allele",
-                                                  "ploidy above 2 (record)",
-                                                  "duplicate allele (same key twice)"};
+// (A call of ploidy above 2 is not a skip: its record is kept and that call counted as
+// missing, IngestReport::high_ploidy_calls. A duplicate allele is an error: DuplicateAllele.)
+enum Skip { kSymbolic, kStar, kNoAlt, kInvalidAllele, kSkipReasons };
+constexpr const char* kSkipNames[kSkipReasons] = {
+    "symbolic allele (structural variant)", "star allele (*)", "no ALT allele",
+    "non-ACGTN allele (IUPAC ambiguity codes such as R, Y, M other than N; other letters)"};
 
 struct EncodedAllele {
   int64_t pos;
@@ -66,6 +68,7 @@ struct ProcessedSite {
   std::vector<EncodedAllele> alleles;
   size_t allele_count = 0;
   uint32_t skips[kSkipReasons] = {};
+  uint32_t high_ploidy_calls = 0;  // calls above diploid, counted as missing
 };
 
 struct Work {
@@ -80,7 +83,10 @@ class RecordEncoder {
   RecordEncoder(SampleId first_id, uint32_t universe, const vcf::VcfFile& file)
       : first_id_(first_id), universe_(universe), file_(file) {}
 
-  Status Encode(const vcf::DecodedRecord& r, ProcessedSite& out) {
+  Status Encode(const vcf::DecodedRecord& decoded, ProcessedSite& out) {
+    out.high_ploidy_calls = 0;
+    const vcf::DecodedRecord& r =
+        decoded.high_ploidy ? MaskHighPloidy(decoded, out.high_ploidy_calls) : decoded;
     out.location = r.location;
     out.contig = r.contig_index;
     out.raw_pos = r.pos;
@@ -116,11 +122,6 @@ class RecordEncoder {
           ++out.skips[kInvalidAllele];
           break;
       }
-    }
-    if (r.high_ploidy) {
-      out.skips[kHighPloidy] = 1;
-      out.skipped_record = true;
-      return Status::Ok();
     }
     carriers_.resize(n_alleles * store::kCarrierClasses);
     for (auto& sets : carriers_) sets.clear();
@@ -188,6 +189,47 @@ class RecordEncoder {
   }
 
  private:
+  // `r` with every call of more than two values made missing (its first two values set to
+  // 0, a missing allele), in a copy: the record is kept for the other samples, and bcftools'
+  // counts of the file with those calls set to ./. are what the store holds. `*masked`
+  // receives the number of such calls.
+  const vcf::DecodedRecord& MaskHighPloidy(const vcf::DecodedRecord& r, uint32_t& masked) {
+    masked_ = r;
+    masked_.high_ploidy = false;
+    masked_.high_ploidy_samples = {};
+    if (r.gt == nullptr || r.stride < 2) return masked_;
+    const size_t n_samples = file_.samples().size();
+    const size_t call_bytes = static_cast<size_t>(r.stride) * static_cast<size_t>(r.gt_width);
+    masked_gt_.assign(r.gt, r.gt + n_samples * call_bytes);
+    auto mask = [&](size_t sample) {
+      std::memset(masked_gt_.data() + sample * call_bytes, 0, 2 * static_cast<size_t>(r.gt_width));
+      ++masked;
+    };
+    if (r.stride == 2) {
+      for (uint32_t sample : r.high_ploidy_samples) mask(sample);
+    } else {
+      const int32_t vector_end = r.gt_width == 1   ? bcf_int8_vector_end
+                                 : r.gt_width == 2 ? bcf_int16_vector_end
+                                                   : bcf_int32_vector_end;
+      for (size_t sample = 0; sample < n_samples; ++sample) {
+        const uint8_t* third = r.gt + sample * call_bytes + 2 * static_cast<size_t>(r.gt_width);
+        int32_t v;
+        if (r.gt_width == 1) {
+          v = static_cast<int8_t>(*third);
+        } else if (r.gt_width == 2) {
+          int16_t w;
+          std::memcpy(&w, third, 2);
+          v = w;
+        } else {
+          std::memcpy(&v, third, 4);
+        }
+        if (v != vector_end) mask(sample);
+      }
+    }
+    masked_.gt = masked_gt_.data();
+    return masked_;
+  }
+
   // Classifies every sample's call of `r` (values of type T) into the carrier sets and the
   // called-count exceptions (0 and 1 called alleles; 2 is implied). A diploid 0/0 is the bulk of
   // every file, so int8 diploid vectors are scanned 16 samples at a time (CollectNonRef).
@@ -336,6 +378,8 @@ class RecordEncoder {
   std::vector<uint32_t> split_[6];  // ClassifyBiallelic's lists (BiallelicLists order)
   std::vector<SampleId> merged_;
   store::SiteCalls site_;
+  vcf::DecodedRecord masked_;  // MaskHighPloidy's copy
+  std::vector<uint8_t> masked_gt_;
 };
 
 // Writes processed sites in key order. Trimming can move an allele's position forward by up to
@@ -349,6 +393,11 @@ class SortedSink {
   Status Add(ProcessedSite& site, IngestReport& report, uint64_t skips[kSkipReasons]) {
     ++report.records;
     for (int k = 0; k < kSkipReasons; ++k) skips[k] += site.skips[k];
+    if (site.high_ploidy_calls > 0) {
+      if (report.high_ploidy_calls == 0) first_high_ploidy_ = site.location;
+      report.high_ploidy_calls += site.high_ploidy_calls;
+      ++report.high_ploidy_records;
+    }
     if (site.contig != current_contig_) {
       GF_RETURN_IF_ERROR(Flush(INT64_MAX));
       const std::string& name = contigs_[site.contig];
@@ -378,14 +427,7 @@ class SortedSink {
             return std::tie(p.pos, p.ref, p.alt) < std::tie(x.pos, x.ref, x.alt);
           });
       if (it != pending_.end() && it->pos == a.pos && it->ref == a.ref && it->alt == a.alt) {
-        ++skips[kDuplicate];
-        if (duplicate_warnings_++ < 3) {
-          report.warnings.push_back(file_.Where(site.location) + ": allele " +
-                                    contigs_[site.contig] + ":" + std::to_string(a.pos) + ":" +
-                                    a.ref + ":" + a.alt +
-                                    " was already seen at this position; keeping the first");
-        }
-        continue;
+        return DuplicateAllele(site, a, it->location);
       }
       Pending p;
       if (!spare_.empty()) {
@@ -397,6 +439,7 @@ class SortedSink {
       p.alt.assign(a.alt);
       p.sets.assign(a.sets);
       p.site = site_index;
+      p.location = site.location;
       pending_.insert(it, std::move(p));
     }
     return Status::Ok();
@@ -404,14 +447,36 @@ class SortedSink {
 
   Status Finish() { return Flush(INT64_MAX); }
   uint64_t alleles() const { return alleles_; }
+  uint64_t first_high_ploidy() const { return first_high_ploidy_; }
 
  private:
   struct Pending {
     int64_t pos = 0;
     std::string ref, alt;
     std::string sets;
-    uint64_t site = 0;  // the site's handle in the segment
+    uint64_t site = 0;      // the site's handle in the segment
+    uint64_t location = 0;  // the line (record) it came from
   };
+
+  // The same allele twice in one batch (two records, records that trim to the same allele, or
+  // one ALT listed twice): the second's carriers would need merging per sample, which the
+  // store's one-entry-per-allele-and-batch cannot express, and keeping only one loses calls.
+  // So the file is refused, saying how to merge it.
+  Status DuplicateAllele(const ProcessedSite& site, const EncodedAllele& a,
+                         uint64_t first_location) const {
+    const std::string key =
+        contigs_[site.contig] + ":" + std::to_string(a.pos) + ":" + a.ref + ":" + a.alt;
+    const std::string where = first_location == site.location
+                                  ? "ALT lists allele " + key + " twice"
+                                  : "allele " + key + " (after trimming) is also at " +
+                                        (file_.is_bcf() ? "record " : "line ") +
+                                        std::to_string(first_location);
+    return InvalidArgument(file_.Where(site.location) + ": " + where +
+                           "; an allele must appear once per file, else its calls would be "
+                           "dropped or counted twice. Merge such records first: bcftools norm "
+                           "-m+any, then bcftools norm -m-any (or drop exact copies with "
+                           "bcftools norm -d exact)");
+  }
 
   // Writes every buffered allele whose position is below `limit`.
   Status Flush(int64_t limit) {
@@ -437,7 +502,7 @@ class SortedSink {
   // written ones kept for their string buffers.
   std::vector<Pending> pending_, spare_;
   uint64_t alleles_ = 0;
-  int duplicate_warnings_ = 0;
+  uint64_t first_high_ploidy_ = 0;
 };
 
 // flock-based single-writer lock on the dataset.
@@ -490,6 +555,56 @@ void RemoveUnreferenced(const std::filesystem::path& dir, const store::Manifest&
   }
 }
 
+// Two header contigs that are one chromosome to the store ("1" and "chr1", "MT" and "chrM")
+// would mix their records; refused before anything is read.
+Status CheckContigNames(const vcf::VcfFile& file) {
+  std::map<std::string, std::string> seen;
+  for (const auto& name : file.contigs()) {
+    auto [it, added] = seen.emplace(store::CanonicalContig(name), name);
+    if (!added) {
+      return InvalidArgument(file.path().string() + ": the header declares both contig '" +
+                             it->second + "' and '" + name + "', which are the same chromosome (" +
+                             it->first +
+                             "); keep one naming (bcftools annotate --rename-chrs) and ingest "
+                             "again");
+    }
+  }
+  return Status::Ok();
+}
+
+Result<AssemblyEvidence> AssemblyOf(const vcf::VcfFile& file, const std::string& given) {
+  HeaderAssemblyInput h;
+  h.file = file.path().string();
+  h.reference = file.reference();
+  h.contigs = file.contigs();
+  h.lengths = file.contig_lengths();
+  h.assembly = file.contig_assemblies();
+  return BatchAssembly(h, given.empty() ? "" : CanonicalAssembly(given));
+}
+
+// The dataset's MANIFEST and sample table, verified before anything is written (a damaged
+// dataset is refused, never written over); an empty state for a new dataset. A directory that
+// holds ingested data but no MANIFEST is corrupt: starting again at generation 1 would delete
+// the old segments and sample table.
+Status ReadDatasetState(const std::filesystem::path& dir, const std::string& dataset,
+                        store::Manifest& manifest, store::SampleTable& table) {
+  auto existing = store::ReadManifest(dir);
+  if (!existing.ok()) {
+    if (existing.status().code() != StatusCode::kNotFound) {
+      return Status(existing.status().code(), existing.status().message() +
+                                                  "; if the MANIFEST is damaged, rebuild it: " +
+                                                  store::RebuildCommand(dir) + " --replace");
+    }
+    GF_RETURN_IF_ERROR(store::CheckForUncommittedData(dir));
+    manifest.dataset = dataset;
+    return Status::Ok();
+  }
+  manifest = std::move(existing).value();
+  GF_RETURN_IF_ERROR(store::VerifyDataset(dir, manifest));
+  GF_ASSIGN_OR_RETURN(table, store::ReadSampleTable(dir / manifest.samples_file));
+  return Status::Ok();
+}
+
 }  // namespace
 
 std::filesystem::path DatasetDir(const std::filesystem::path& data_dir, std::string_view dataset) {
@@ -522,6 +637,8 @@ Result<IngestReport> Ingest(const IngestOptions& options) {
   if (file->samples().empty()) {
     return InvalidArgument(options.vcf.string() + ": no samples (genotype columns) in the file");
   }
+  GF_RETURN_IF_ERROR(CheckContigNames(*file));
+  GF_ASSIGN_OR_RETURN(AssemblyEvidence batch_assembly, AssemblyOf(*file, options.assembly));
 
   const auto dir = DatasetDir(options.data_dir, options.dataset);
   std::error_code ec;
@@ -532,15 +649,16 @@ Result<IngestReport> Ingest(const IngestOptions& options) {
 
   store::Manifest manifest;
   store::SampleTable table;
-  auto existing = store::ReadManifest(dir);
-  if (existing.ok()) {
-    manifest = std::move(existing).value();
-    GF_ASSIGN_OR_RETURN(table, store::ReadSampleTable(dir / manifest.samples_file));
-  } else if (existing.status().code() != StatusCode::kNotFound) {
-    return existing.status();
-  } else {
-    manifest.dataset = options.dataset;
+  GF_RETURN_IF_ERROR(ReadDatasetState(dir, options.dataset, manifest, table));
+  {
+    std::string warning;
+    auto assembly =
+        DatasetAssemblyAfter(options.dataset, manifest.assembly, batch_assembly, warning);
+    if (!assembly.ok()) return assembly.status().WithContext(options.vcf.string());
+    manifest.assembly = std::move(assembly).value();
+    if (!warning.empty()) report.warnings.push_back(warning);
   }
+  report.assembly = manifest.assembly;
   RemoveUnreferenced(dir, manifest);
 
   // Samples: refuse any already ingested; take metadata from this sheet, else earlier sheets.
@@ -661,6 +779,13 @@ Result<IngestReport> Ingest(const IngestOptions& options) {
   if (Status s = writer.Finish(batch_ids, /*sync=*/false); !s.ok()) return fail(s);
 
   report.alleles = sink.alleles();
+  if (report.high_ploidy_calls > 0) {
+    report.warnings.push_back(
+        std::to_string(report.high_ploidy_calls) + " call(s) with more than two alleles in " +
+        std::to_string(report.high_ploidy_records) + " record(s) (first at " +
+        file->Where(sink.first_high_ploidy()) +
+        ") were counted as missing; the records were kept for the other samples");
+  }
   for (int k = 0; k < kSkipReasons; ++k) {
     if (skips[k] > 0) report.skipped[kSkipNames[k]] = skips[k];
   }
@@ -695,6 +820,11 @@ Result<IngestReport> Ingest(const IngestOptions& options) {
   entry.source = options.vcf.filename().string();
   entry.created_at = NowIso8601();
   entry.archive_id = report.archive_id;
+  if (auto windows = store::ChecksumWindows(dir / segment_name); windows.ok()) {
+    entry.window_crc32 = std::move(windows).value();
+  } else {
+    return cleanup(windows.status());
+  }
   store::Manifest next_manifest = manifest;
   next_manifest.generation = generation;
   next_manifest.samples_file = samples_name;

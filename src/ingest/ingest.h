@@ -32,7 +32,11 @@ struct IngestOptions {
   std::filesystem::path vcf;
   std::filesystem::path sample_sheet;  // optional: TSV or Beacon individuals JSON
   std::vector<std::string> consent;    // DUO codes given to every sample of this batch
-  int threads = 0;                     // decoding workers; 0 = one per core
+  // Reference assembly of the batch ("GRCh37", "GRCh38" or a synonym, CanonicalAssembly);
+  // "" = from the header (##reference, ##contig lengths). Must agree with the header and
+  // with the dataset's recorded assembly (assembly.h).
+  std::string assembly;
+  int threads = 0;                                         // decoding workers; 0 = one per core
   std::function<void(const IngestProgress&)> on_progress;  // called about twice a second
   // Called after the segment is written and before the commit, to archive the original file
   // (Crypt4GH, see crypt4gh/archive.h); returns the archive entry id recorded with the segment.
@@ -49,6 +53,11 @@ struct IngestReport {
   uint32_t samples_without_metadata = 0;
   uint32_t sheet_rows_pending = 0;          // sheet rows kept for samples of later batches
   std::map<std::string, uint64_t> skipped;  // reason → alleles or records skipped
+  // Calls with more than two alleles (one sample's, e.g. 0/1/1), counted as missing while
+  // the record is kept for every other sample; and the records holding them.
+  uint64_t high_ploidy_calls = 0;
+  uint64_t high_ploidy_records = 0;
+  std::string assembly;  // the dataset's reference assembly after this ingest ("" unknown)
   std::vector<std::string> warnings;
   uint64_t generation = 0;
   std::string segment_file;

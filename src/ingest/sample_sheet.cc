@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/file.h"
+#include "ingest/term_ids.h"
 
 namespace genomefed::ingest {
 namespace {
@@ -34,22 +35,26 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
-// A CURIE: PREFIX:LOCAL with no spaces, e.g. HP:0001250, ICD10:E11, DUO:0000042.
-bool IsCurie(std::string_view s) {
-  const size_t colon = s.find(':');
-  if (colon == 0 || colon == std::string_view::npos || colon + 1 == s.size()) return false;
-  return std::none_of(s.begin(), s.end(),
-                      [](char c) { return std::isspace(static_cast<unsigned char>(c)); });
-}
-
+// A list cell: terms separated by ';'. `line` is the whole line (for the column of a bad
+// item, 1-based characters), `where` names file and line.
 Status ParseList(std::string_view cell, std::vector<std::string>& out, const std::string& where,
-                 std::string_view column) {
+                 std::string_view column, std::string_view line) {
   for (std::string_view item : Split(cell, ';')) {
     item = Trim(item);
     if (item.empty()) continue;
-    if (!IsCurie(item)) {
-      return InvalidArgument(where + ": " + std::string(column) + " value '" + std::string(item) +
-                             "' is not an ontology term like HP:0001250 or ICD10:E11");
+    const std::string problem = TermIdProblem(item);
+    if (!problem.empty()) {
+      const size_t at = line.empty() ? 0 : static_cast<size_t>(item.data() - line.data()) + 1;
+      const size_t sep = item.find_first_of(",| ");
+      const bool separator =
+          sep != std::string_view::npos && sep > 0 && TermIdProblem(item.substr(0, sep)).empty();
+      return InvalidArgument(
+          where + (at > 0 ? ": column " + std::to_string(at + (separator ? sep : 0)) : "") + " (" +
+          std::string(column) + "): '" + std::string(item) + "' " +
+          (separator ? "uses '" + std::string(1, item[sep]) +
+                           "' between terms; lists are separated by ';' (e.g. "
+                           "HP:0001250;HP:0000118)"
+                     : problem));
     }
     if (std::find(out.begin(), out.end(), item) == out.end()) out.emplace_back(item);
   }
@@ -128,9 +133,9 @@ Result<std::vector<store::SampleInfo>> ParseSampleSheetTsv(std::string_view text
     if (!sex.ok()) return sex.status().WithContext(where);
     s.sex = *sex;
     s.population = std::string(cell("population"));
-    GF_RETURN_IF_ERROR(ParseList(cell("phenotypes"), s.phenotypes, where, "phenotypes"));
-    GF_RETURN_IF_ERROR(ParseList(cell("diseases"), s.diseases, where, "diseases"));
-    GF_RETURN_IF_ERROR(ParseList(cell("consent"), s.consent, where, "consent"));
+    GF_RETURN_IF_ERROR(ParseList(cell("phenotypes"), s.phenotypes, where, "phenotypes", line));
+    GF_RETURN_IF_ERROR(ParseList(cell("diseases"), s.diseases, where, "diseases", line));
+    GF_RETURN_IF_ERROR(ParseList(cell("consent"), s.consent, where, "consent", line));
     rows.push_back(std::move(s));
     locations.push_back(where);
   }
@@ -192,7 +197,9 @@ Result<std::vector<store::SampleInfo>> ParseIndividualsJson(std::string_view tex
       for (const json& item : ind[list]) {
         std::string id = term_id(item, key);
         if (id.empty()) continue;
-        if (!IsCurie(id)) return InvalidArgument(where + ": '" + id + "' is not an ontology term");
+        if (std::string problem = TermIdProblem(id); !problem.empty()) {
+          return InvalidArgument(where + " (" + s.id + "): " + list + " '" + id + "' " + problem);
+        }
         if (item.value("excluded", false)) continue;  // an excluded phenotype is not a match
         if (std::find(out.begin(), out.end(), id) == out.end()) out.push_back(id);
       }

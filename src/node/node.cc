@@ -3,6 +3,7 @@
 #include <ctime>
 
 #include "core/log.h"
+#include "node/stored_assembly.h"
 #include "passport/clock.h"
 #include "passport/node_settings.h"
 #include "passport/rights.h"
@@ -94,6 +95,11 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
                     " does not exist; ingest a dataset first (genomefed ingest --data-dir ...)");
   }
   GF_ASSIGN_OR_RETURN(node->store_, store::Store::Open(cfg.data_dir));
+  // A damaged dataset is not served; the others are (store::Store::broken).
+  for (const auto& [id, status] : node->store_->broken()) {
+    log::error("node {}: dataset {} is not served: {}", cfg.id, id, status.message());
+  }
+  GF_RETURN_IF_ERROR(ReconcileAssemblies(*node->store_, options.config.datasets));
   if (!cfg.hpo_ontology.empty()) {
     auto hpo = ontology::Ontology::Load(cfg.hpo_ontology);
     if (!hpo.ok()) return hpo.status().WithContext("hpo_ontology");

@@ -66,6 +66,7 @@ Result<Manifest> ReadManifest(const std::filesystem::path& dataset_dir) {
     m.dataset = j.at("dataset").get<std::string>();
     m.generation = j.at("generation").get<uint64_t>();
     m.samples_file = j.at("samples").get<std::string>();
+    m.assembly = j.value("assembly", "");
     for (const json& s : j.at("segments")) {
       SegmentEntry e;
       e.file = s.at("file").get<std::string>();
@@ -76,6 +77,7 @@ Result<Manifest> ReadManifest(const std::filesystem::path& dataset_dir) {
       e.source = s.value("source", "");
       e.created_at = s.value("created_at", "");
       e.archive_id = s.value("archive_id", "");
+      e.window_crc32 = s.value("window_crc32", std::vector<uint32_t>{});
       m.segments.push_back(std::move(e));
     }
     return m;
@@ -94,10 +96,12 @@ Status WriteManifest(const std::filesystem::path& dataset_dir, const Manifest& m
                     {"samples", e.samples},
                     {"source", e.source},
                     {"created_at", e.created_at},
-                    {"archive_id", e.archive_id}});
+                    {"archive_id", e.archive_id},
+                    {"window_crc32", e.window_crc32}});
   }
   json j = {{"format", "genomefed-manifest"}, {"version", kManifestVersion}, {"dataset", m.dataset},
             {"generation", m.generation},     {"samples", m.samples_file},   {"segments", segs}};
+  if (!m.assembly.empty()) j["assembly"] = m.assembly;
   return WriteFileAtomic(dataset_dir / kManifestName, j.dump(1) + "\n");
 }
 

@@ -25,13 +25,22 @@ struct SegmentEntry {
   std::string source;      // the VCF/BCF it came from (file name only)
   std::string created_at;  // ISO 8601 UTC
   std::string archive_id;  // Crypt4GH archive entry of the original file ("" if not archived)
+  // CRC-32 of each kChecksumWindow bytes of the file (the last window shorter), so that a
+  // verification names the damaged byte range; empty in manifests written before they existed.
+  std::vector<uint32_t> window_crc32;
 };
+
+// Bytes per MANIFEST checksum window of a segment file.
+inline constexpr uint64_t kChecksumWindow = uint64_t{1} << 20;
 
 struct Manifest {
   std::string dataset;
   uint64_t generation = 0;
   std::string samples_file;  // relative to the dataset directory
   std::vector<SegmentEntry> segments;
+  // Reference assembly of every segment's coordinates ("GRCh37", "GRCh38", or another name
+  // given with ingest --assembly), recorded by the first ingest; "" when never recorded.
+  std::string assembly;
 };
 
 // Ingested samples (ids = positions) and sheet rows of samples not ingested yet.

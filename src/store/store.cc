@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "store/carrier_set.h"
+#include "store/dataset_check.h"
 #include "store/manifest.h"
 #include "store/segment.h"
 
@@ -239,10 +240,18 @@ SampleSet Dataset::Carriers(const AlleleRef& ref, const SampleSet* filter) const
 // ---------------------------------------------------------------------------------------------
 
 Result<std::unique_ptr<Dataset>> Store::OpenDataset(const std::filesystem::path& dir) {
-  GF_ASSIGN_OR_RETURN(Manifest manifest, ReadManifest(dir));
+  auto read = ReadManifest(dir);
+  if (!read.ok()) {
+    if (read.status().code() == StatusCode::kNotFound) {
+      GF_RETURN_IF_ERROR(CheckForUncommittedData(dir));
+    }
+    return read.status();
+  }
+  Manifest manifest = std::move(read).value();
   std::unique_ptr<Dataset> ds(new Dataset());
   ds->id_ = manifest.dataset;
   ds->generation_ = manifest.generation;
+  ds->assembly_ = manifest.assembly;
   GF_ASSIGN_OR_RETURN(SampleTable table, ReadSampleTable(dir / manifest.samples_file));
   ds->samples_ = std::move(table.samples);
   for (SampleId i = 0; i < ds->samples_.size(); ++i) {
@@ -263,7 +272,14 @@ Result<std::unique_ptr<Dataset>> Store::OpenDataset(const std::filesystem::path&
     for (auto& [value, ids] : index) ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   }
   for (const auto& entry : manifest.segments) {
-    GF_ASSIGN_OR_RETURN(std::unique_ptr<Segment> seg, Segment::Open(dir / entry.file));
+    auto opened = Segment::Open(dir / entry.file);
+    if (!opened.ok()) {
+      // The cheap verification names a missing segment as damage (not "not found") and a
+      // checksum failure by its byte range; otherwise the full validation's message stands.
+      Status verified = VerifyDataset(dir, manifest);
+      return verified.ok() ? opened.status() : verified;
+    }
+    std::unique_ptr<Segment> seg = std::move(opened).value();
     if (seg->crc() != entry.crc32) {
       return Corruption((dir / entry.file).string() + ": checksum differs from the MANIFEST's");
     }
@@ -290,10 +306,21 @@ Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& data_dir
   if (!std::filesystem::exists(datasets_dir)) return store;
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(datasets_dir, ec)) {
-    if (!entry.is_directory() || !std::filesystem::exists(entry.path() / kManifestName)) continue;
-    GF_ASSIGN_OR_RETURN(std::unique_ptr<Dataset> ds, OpenDataset(entry.path()));
-    std::string id = ds->id();
-    store->datasets_.emplace(std::move(id), std::move(ds));
+    if (!entry.is_directory()) continue;
+    const std::string name = entry.path().filename().string();
+    if (!std::filesystem::exists(entry.path() / kManifestName)) {
+      // A dataset whose MANIFEST was lost is reported, never silently skipped.
+      if (Status s = CheckForUncommittedData(entry.path()); !s.ok())
+        store->broken_.emplace(name, s);
+      continue;
+    }
+    auto ds = OpenDataset(entry.path());
+    if (!ds.ok()) {
+      store->broken_.emplace(name, ds.status());
+      continue;
+    }
+    std::string id = (*ds)->id();
+    store->datasets_.emplace(std::move(id), std::move(ds).value());
   }
   if (ec) return IOError("cannot list " + datasets_dir.string() + ": " + ec.message());
   return store;

@@ -95,6 +95,8 @@ class Dataset {
   ~Dataset();
   const std::string& id() const { return id_; }
   uint64_t generation() const { return generation_; }
+  // Reference assembly recorded at the first ingest ("GRCh37", "GRCh38", ...; "" unknown).
+  const std::string& assembly() const { return assembly_; }
 
   // Ingested samples, in id order. Metadata rows of samples not yet ingested are not here.
   uint32_t sample_count() const { return static_cast<uint32_t>(samples_.size()); }
@@ -136,6 +138,7 @@ class Dataset {
   Dataset() = default;
   std::string id_;
   uint64_t generation_ = 0;
+  std::string assembly_;
   std::vector<SampleInfo> samples_;
   std::map<std::string, SampleId, std::less<>> sample_index_;
   std::vector<std::unique_ptr<Segment>> segments_;
@@ -149,15 +152,20 @@ class Store {
   // Opens one dataset directory (holding a MANIFEST). Validates every live segment.
   static Result<std::unique_ptr<Dataset>> OpenDataset(const std::filesystem::path& dataset_dir);
 
-  // Opens every dataset under `data_dir` (directories with a MANIFEST). A directory without
-  // datasets is an empty store, not an error.
+  // Opens every dataset under `data_dir` (directories with a MANIFEST, or with ingested data
+  // and no MANIFEST). A directory without datasets is an empty store, not an error. A dataset
+  // that fails to open is left out and listed in broken(), so that one damaged dataset does
+  // not take the others down; only an unreadable `data_dir` is an error.
   static Result<std::unique_ptr<Store>> Open(const std::filesystem::path& data_dir);
 
   std::vector<std::string> dataset_ids() const;
-  const Dataset* dataset(std::string_view id) const;  // nullptr when unknown
+  const Dataset* dataset(std::string_view id) const;  // nullptr when unknown or broken
+  // Datasets that could not be opened (directory name → why, usually kCorruption).
+  const std::map<std::string, Status, std::less<>>& broken() const { return broken_; }
 
  private:
   std::map<std::string, std::unique_ptr<Dataset>, std::less<>> datasets_;
+  std::map<std::string, Status, std::less<>> broken_;
 };
 
 }  // namespace genomefed::store

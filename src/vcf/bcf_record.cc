@@ -122,12 +122,17 @@ std::string DecodeBcfRecord(const uint8_t* rec, const BcfLayout& layout, Decoded
     return "contig is not declared in the header";
   }
   if (n_allele == 0) return "malformed BCF record (no REF allele)";
+  if (pos < 0) {
+    return "POS " + std::to_string(int64_t{pos} + 1) +
+           " is not a position from 1 to 4294967295; fix or drop the record";
+  }
   out.contig_index = rid;
   out.pos = int64_t{pos} + 1;
   out.alleles.clear();
   out.stride = 0;
   out.gt_width = 0;
   out.high_ploidy = false;
+  out.high_ploidy_samples = {};
   out.gt = nullptr;
 
   Cursor c(shared + kBcfFixedShared, shared + l_shared);
@@ -155,6 +160,8 @@ std::string DecodeBcfRecord(const uint8_t* rec, const BcfLayout& layout, Decoded
     }
   }
 
+  // No FORMAT at all is a record without calls (bcftools annotate -x FORMAT/GT writes them;
+  // htslib refuses to write a BCF from a VCF line cut before FORMAT, so this is not one).
   if (n_fmt == 0) return "";
   if (n_sample != layout.n_samples) {
     return "the record has " + std::to_string(n_sample) + " samples, the header " +

@@ -74,6 +74,7 @@ struct VcfFile::Handles {
   bcf_hdr_t* hdr = nullptr;
   // BGZF BCF read in chunks (see the header comment); htslib only read the header.
   bool chunked = false;
+  BGZF* text_bgzf = nullptr;  // a compressed text file's BGZF stream (its error state)
   BgzfBlockReader blocks;
   uint64_t next_chunk = 0;
   BcfLayout layout;
@@ -85,6 +86,28 @@ struct VcfFile::Handles {
 };
 
 VcfFile::~VcfFile() = default;
+
+namespace {
+// Whether the file (plain or gzip/BGZF-compressed) begins with a UTF-8 byte-order mark.
+bool StartsWithByteOrderMark(const std::filesystem::path& path) {
+  BGZF* z = bgzf_open(path.c_str(), "r");
+  if (z == nullptr) return false;
+  unsigned char head[3] = {};
+  const ssize_t n = bgzf_read(z, head, sizeof head);
+  bgzf_close(z);
+  return n == 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF;
+}
+}  // namespace
+
+std::string VcfFile::DamageWhere() const {
+  const htsFormat* format = hts_get_format(h_->fp);
+  if (format->compression != bgzf && format->compression != gzip) {
+    return "a read error";
+  }
+  // The block being inflated when reading failed (BGZF keeps its compressed address).
+  return "corrupt or truncated compressed data: the BGZF block at byte offset " +
+         std::to_string(h_->fp->fp.bgzf->block_address) + " does not inflate";
+}
 
 std::string VcfFile::Where(uint64_t location) const {
   return path_.string() + (is_bcf_ ? ": record " : ":") + std::to_string(location);
@@ -100,8 +123,16 @@ Result<std::unique_ptr<VcfFile>> VcfFile::Open(const std::filesystem::path& path
   htsFile* fp = f->h_->fp;
   const htsFormat* format = hts_get_format(fp);
   if (format->format != ::vcf && format->format != ::bcf) {
+    if (StartsWithByteOrderMark(path)) {
+      return InvalidArgument(
+          path.string() +
+          ": byte 0: the file starts with a UTF-8 byte-order mark (EF BB BF), "
+          "which VCF does not allow; remove it (e.g. sed -i '1s/^\xEF\xBB\xBF//' "
+          "on the uncompressed file) and ingest again");
+    }
     return InvalidArgument(path.string() + ": not a VCF or BCF file (detected " +
-                           std::string(hts_format_file_extension(format)) + ")");
+                           std::string(hts_format_file_extension(format)) +
+                           "); a VCF starts with ##fileformat=VCFv4.x");
   }
   f->is_bcf_ = format->format == ::bcf;
   if (format->compression == bgzf && bgzf_check_EOF(fp->fp.bgzf) == 0) {
@@ -110,6 +141,9 @@ Result<std::unique_ptr<VcfFile>> VcfFile::Open(const std::filesystem::path& path
                            "re-create or re-download the file");
   }
   f->h_->chunked = f->is_bcf_ && format->compression == bgzf;
+  if (!f->is_bcf_ && (format->compression == bgzf || format->compression == gzip)) {
+    f->h_->text_bgzf = fp->fp.bgzf;
+  }
   if (io_threads > 0 && !f->h_->chunked) hts_set_threads(fp, io_threads);
   if (f->is_bcf_) {
     f->h_->hdr = bcf_hdr_read(fp);
@@ -141,7 +175,7 @@ Result<std::unique_ptr<VcfFile>> VcfFile::Open(const std::filesystem::path& path
       if (ret < -1) {
         ks_free(&line);
         return InvalidArgument(path.string() + ":" + std::to_string(lines + 1) +
-                               ": cannot read the header (corrupt or truncated compressed data)");
+                               ": cannot read the header (" + f->DamageWhere() + ")");
       }
       if (ret == -1) break;
       ++lines;
@@ -183,6 +217,21 @@ Result<std::unique_ptr<VcfFile>> VcfFile::Open(const std::filesystem::path& path
   const char** names = bcf_hdr_seqnames(hdr, &n);
   for (int i = 0; i < n; ++i) f->contigs_.emplace_back(names[i]);
   std::free(names);
+  for (const auto& name : f->contigs_) {
+    int64_t length = 0;
+    std::string assembly;
+    if (bcf_hrec_t* h = bcf_hdr_get_hrec(hdr, BCF_HL_CTG, "ID", name.c_str(), nullptr)) {
+      const int k = bcf_hrec_find_key(h, "length");
+      if (k >= 0 && h->vals[k] != nullptr) length = std::strtoll(h->vals[k], nullptr, 10);
+      const int a = bcf_hrec_find_key(h, "assembly");
+      if (a >= 0 && h->vals[a] != nullptr) assembly = h->vals[a];
+    }
+    f->contig_lengths_.push_back(length);
+    f->contig_assemblies_.push_back(std::move(assembly));
+  }
+  if (bcf_hrec_t* h = bcf_hdr_get_hrec(hdr, BCF_HL_GEN, "reference", nullptr, nullptr)) {
+    if (h->value != nullptr) f->reference_ = h->value;
+  }
   f->h_->layout.n_contigs = f->contigs_.size();
   return f;
 }
@@ -211,6 +260,9 @@ Status VcfFile::ReadBatch(RawBatch& batch, size_t max_items) {
       ret = bcf_read(fp, h_->hdr, item.rec);
     } else {
       ret = hts_getline(fp, kLineDelimiter, &item.line);
+      // htslib hands out the part of a line read before a block failed to inflate; that
+      // partial line must not be parsed as a (short) record.
+      if (ret >= 0 && h_->text_bgzf != nullptr && h_->text_bgzf->errcode != 0) ret = -2;
       if (ret >= 0 && item.line.l == 0) {  // blank line: tolerated, not a record
         ++next_location_;
         continue;
@@ -218,8 +270,8 @@ Status VcfFile::ReadBatch(RawBatch& batch, size_t max_items) {
     }
     if (ret == -1) break;
     if (ret < -1) {
-      return InvalidArgument(Where(next_location_) +
-                             ": cannot read (corrupt or truncated data); the file is damaged");
+      return InvalidArgument(Where(next_location_) + ": cannot read (" + DamageWhere() +
+                             "); the file is damaged: re-create or re-download it");
     }
     ++next_location_;
     ++batch.size;
@@ -332,7 +384,9 @@ const char* FormatColumn(const char* s, const char* end) {
 // than two alleles.
 template <typename T>
 std::string ParseGtColumns(const char* s, const char* end, size_t n_samples, T* out,
-                           uint32_t* widest, bool* high_ploidy) {
+                           uint32_t* widest, bool* high_ploidy,
+                           std::vector<uint32_t>& high_samples) {
+  high_samples.clear();
   constexpr T kVectorEnd =
       sizeof(T) == 1 ? static_cast<T>(bcf_int8_vector_end) : static_cast<T>(bcf_int32_vector_end);
   uint32_t max_index = 0;
@@ -381,7 +435,12 @@ std::string ParseGtColumns(const char* s, const char* end, size_t n_samples, T* 
           v = v * 10 + static_cast<uint64_t>(*s++ - '0');  // wraps like htslib's fast loop
           if (++digits > 152) return "GT allele index too large";
         }
-        if (s == start) return "GT value is not a number or '.'";
+        if (s == start) {
+          if (s < end && *s == '\0') {
+            return "embedded NUL byte in sample column " + std::to_string(sample + 1);
+          }
+          return "GT value is not a number or '.'";
+        }
         const uint32_t index = static_cast<uint32_t>(v);  // htslib keeps 32 bits
         if (index > (INT32_MAX >> 1) - 1) return "GT allele index too large";
         max_index = std::max(max_index, index);
@@ -396,9 +455,13 @@ std::string ParseGtColumns(const char* s, const char* end, size_t n_samples, T* 
       }
       break;
     }
-    if (n > 2) high = true;
+    if (n > 2) {
+      high = true;
+      high_samples.push_back(static_cast<uint32_t>(sample));
+    }
     if (n < 2) g[1] = kVectorEnd;
     if (s < end && *s != '\t') {
+      if (*s == '\0') return "embedded NUL byte in sample column " + std::to_string(sample + 1);
       return std::string("invalid character '") + *s + "' in a GT call (FORMAT is GT only)";
     }
     if (s < end) ++s;  // past the tab
@@ -410,11 +473,62 @@ std::string ParseGtColumns(const char* s, const char* end, size_t n_samples, T* 
 
 }  // namespace
 
+namespace {
+
+// What htslib's vcf_parse lets through and would lose data: a line cut before its sample
+// columns (htslib reads it as a site without calls), a NUL byte (htslib's C strings end there,
+// dropping what follows), and a POS that is not a plain number in range (htslib reads "2x0" as
+// 2 and 0 as position −1). The GT-only sample columns are checked by ParseGtColumns, which
+// refuses any byte it does not expect, so only the site columns are scanned here.
+Status CheckTextRecord(const VcfFile& file, const RawBatch::Item& item, const char* format,
+                       const char* gt_columns) {
+  const char* line = item.line.s;
+  const char* line_end = line + item.line.l;
+  const char* scanned_end = gt_columns != nullptr ? gt_columns : line_end;
+  if (const void* nul = std::memchr(line, '\0', static_cast<size_t>(scanned_end - line))) {
+    return InvalidArgument(file.Where(item.location) + ": embedded NUL byte at column " +
+                           std::to_string(static_cast<const char*>(nul) - line + 1) +
+                           " of the line; the file is damaged (or binary): re-create it");
+  }
+  const size_t n_samples = file.samples().size();
+  if (n_samples > 0 && format == nullptr) {
+    const size_t columns = 1 + static_cast<size_t>(std::count(line, line_end, '\t'));
+    return InvalidArgument(file.Where(item.location) + ": " + std::to_string(columns) +
+                           " columns, the header's #CHROM line has " +
+                           std::to_string(9 + n_samples) +
+                           " (FORMAT and one per sample); the line is truncated: re-create the "
+                           "file");
+  }
+  const char* pos = static_cast<const char*>(std::memchr(line, '\t', item.line.l));
+  if (pos != nullptr) {
+    ++pos;
+    const char* pos_end =
+        static_cast<const char*>(std::memchr(pos, '\t', static_cast<size_t>(line_end - pos)));
+    if (pos_end == nullptr) pos_end = line_end;
+    uint64_t value = 0;
+    bool digits = pos < pos_end && pos_end - pos <= 10;
+    for (const char* c = pos; digits && c < pos_end; ++c) {
+      digits = *c >= '0' && *c <= '9';
+      value = value * 10 + static_cast<uint64_t>(*c - '0');
+    }
+    if (!digits || value < 1 || value > UINT32_MAX) {
+      return InvalidArgument(file.Where(item.location) + ": POS '" +
+                             std::string(pos, static_cast<size_t>(pos_end - pos)) +
+                             "' is not a position from 1 to 4294967295 (column 2 must be a "
+                             "plain 1-based number); fix or drop the record");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 struct Decoder::Impl {
   const VcfFile* file = nullptr;
   bcf_hdr_t* hdr = nullptr;  // private copy: htslib may add dummy tags to it while parsing
   bcf1_t* rec = nullptr;
   std::vector<uint8_t> gt;                 // text GT values (int8 or int32)
+  std::vector<uint32_t> high_ploidy;       // text GT: samples with more than two values
   std::unique_ptr<BgzfInflater> inflater;  // BGZF BCF only
   ~Impl() {
     if (rec != nullptr) bcf_destroy(rec);
@@ -489,6 +603,7 @@ Status Decoder::Decode(RawBatch& batch, size_t i, DecodedRecord& out) {
         format[2] == '\t') {
       gt_columns = format + 3;
     }
+    GF_RETURN_IF_ERROR(CheckTextRecord(file, item, format, gt_columns));
     rec->max_unpack = gt_columns != nullptr ? BCF_UN_INFO : 0;
     if (vcf_parse(&item.line, impl_->hdr, rec) != 0 || (rec->errcode & ~BCF_ERR_TAG_UNDEF) != 0) {
       if (rec->errcode & BCF_ERR_CTG_UNDEF) {
@@ -498,6 +613,12 @@ Status Decoder::Decode(RawBatch& batch, size_t i, DecodedRecord& out) {
       return InvalidArgument(file.Where(item.location) +
                              ": malformed VCF record (htslib's message above says why)");
     }
+  }
+  if (!file.is_bcf_ && gt_columns == nullptr && n_samples > 0 &&
+      static_cast<size_t>(rec->n_sample) != n_samples) {
+    return InvalidArgument(file.Where(item.location) + ": the record has " +
+                           std::to_string(rec->n_sample) + " sample columns, the header " +
+                           std::to_string(n_samples) + " (a truncated or merged line?)");
   }
   if (rec->rid < 0 || static_cast<size_t>(rec->rid) >= file.contigs_.size()) {
     return InvalidArgument(file.Where(item.location) + ": contig is not declared in the header");
@@ -513,6 +634,7 @@ Status Decoder::Decode(RawBatch& batch, size_t i, DecodedRecord& out) {
   out.stride = 0;
   out.gt_width = 0;
   out.high_ploidy = false;
+  out.high_ploidy_samples = {};
   out.gt = nullptr;
   if (n_samples == 0) return Status::Ok();
   if (gt_columns != nullptr) {
@@ -521,18 +643,19 @@ Status Decoder::Decode(RawBatch& batch, size_t i, DecodedRecord& out) {
     impl_->gt.resize(n_samples * 2);
     std::string error =
         ParseGtColumns(gt_columns, line_end, n_samples, reinterpret_cast<int8_t*>(impl_->gt.data()),
-                       &widest, &out.high_ploidy);
+                       &widest, &out.high_ploidy, impl_->high_ploidy);
     out.gt_width = 1;
     if (error.empty() && widest > 62) {  // (62 + 1) << 1 | 1 is int8's largest GT value
       impl_->gt.resize(n_samples * 2 * sizeof(int32_t));
-      error =
-          ParseGtColumns(gt_columns, line_end, n_samples,
-                         reinterpret_cast<int32_t*>(impl_->gt.data()), &widest, &out.high_ploidy);
+      error = ParseGtColumns(gt_columns, line_end, n_samples,
+                             reinterpret_cast<int32_t*>(impl_->gt.data()), &widest,
+                             &out.high_ploidy, impl_->high_ploidy);
       out.gt_width = 4;
     }
     if (!error.empty()) return InvalidArgument(file.Where(item.location) + ": " + error);
     out.stride = 2;
     out.gt = impl_->gt.data();
+    out.high_ploidy_samples = impl_->high_ploidy;
     return Status::Ok();
   }
   // BCF, or text decoded by vcf_parse: read the GT vector in place.

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,7 +43,11 @@ struct DecodedRecord {
   int gt_width = 0;                       // bytes per value: 1, 2 or 4
   bool high_ploidy = false;               // some sample has more than two values
   const uint8_t* gt = nullptr;            // samples × stride values
-  uint64_t location = 0;                  // line number (text) or record number (BCF)
+  // The samples whose call has more than two values when the record was parsed into a stride
+  // of two (GT-only text: only the first two values are kept); empty otherwise, where a
+  // third value other than vector-end says it.
+  std::span<const uint32_t> high_ploidy_samples;
+  uint64_t location = 0;  // line number (text) or record number (BCF)
 };
 
 // A batch of raw records as read, in file order.
@@ -101,6 +106,12 @@ class VcfFile {
   bool is_bcf() const { return is_bcf_; }
   const std::vector<std::string>& samples() const { return samples_; }
   const std::vector<std::string>& contigs() const { return contigs_; }
+  // The ##contig lengths (0 when a contig has none), parallel to contigs().
+  const std::vector<int64_t>& contig_lengths() const { return contig_lengths_; }
+  // The ##contig assembly= values ("" when a contig has none), parallel to contigs().
+  const std::vector<std::string>& contig_assemblies() const { return contig_assemblies_; }
+  // The header's ##reference value ("" when absent).
+  const std::string& reference() const { return reference_; }
 
   // Reads up to `max_items` records into `batch` (batch.size = items read), or for a BGZF BCF
   // the compressed blocks of about 256 KiB of records (framed later by Prepare); batch.end is
@@ -116,12 +127,17 @@ class VcfFile {
  private:
   friend class Decoder;
   VcfFile() = default;
+  // Where reading a damaged text file failed, for messages: the BGZF block's byte offset.
+  std::string DamageWhere() const;
   std::filesystem::path path_;
   struct Handles;
   std::unique_ptr<Handles> h_;
   bool is_bcf_ = false;
   std::vector<std::string> samples_;
   std::vector<std::string> contigs_;
+  std::vector<int64_t> contig_lengths_;
+  std::vector<std::string> contig_assemblies_;
+  std::string reference_;
   uint64_t next_location_ = 0;
 };
 

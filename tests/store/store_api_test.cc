@@ -44,13 +44,17 @@ TEST(Manifest, RoundTripAndCorruption) {
   m.dataset = "d";
   m.generation = 3;
   m.samples_file = "samples-000003.json";
-  m.segments.push_back({"seg-000001.gfs", 7, 100, 5, 2, "a.vcf", "2026-01-01T00:00:00Z", ""});
+  m.assembly = "GRCh38";
+  m.segments.push_back(
+      {"seg-000001.gfs", 7, 100, 5, 2, "a.vcf", "2026-01-01T00:00:00Z", "", {11, 12}});
   ASSERT_OK(WriteManifest(dir.path(), m));
   auto back = ReadManifest(dir.path());
   ASSERT_OK(back);
   EXPECT_EQ(back->generation, 3u);
+  EXPECT_EQ(back->assembly, "GRCh38");
   ASSERT_EQ(back->segments.size(), 1u);
   EXPECT_EQ(back->segments[0].crc32, 7u);
+  EXPECT_EQ(back->segments[0].window_crc32, (std::vector<uint32_t>{11, 12}));
   ASSERT_OK(WriteFileAtomic(dir / "MANIFEST", "{\"format\":\"genomefed-manifest\""));
   EXPECT_EQ(ReadManifest(dir.path()).status().code(), StatusCode::kCorruption);
   ASSERT_OK(WriteFileAtomic(dir / "MANIFEST", "{\"format\":\"other\",\"version\":1}"));
