@@ -194,6 +194,12 @@ class Beacon {
                                const DatasetAccess& access) const;
   nlohmann::json IndividualRecord(const store::SampleInfo& s) const;
   std::string DatasetName(std::string_view id) const;
+  // Filter terms that neither the data, the loaded HPO nor the known vocabularies hold: they can
+  // match no one, which an answer says in `info.warnings` rather than a silent 0.
+  std::vector<std::string> UnknownFilterTerms(const BeaconRequest& r) const;
+  bool KnownFilterTerm(const Filter& f) const;
+  // The top-level `info` of a result-set answer (null when there is nothing to say).
+  nlohmann::json ResponseInfo(const BeaconRequest& r) const;
   std::string OntologyLabel(std::string_view id) const;
 
   NodeConfig config_;

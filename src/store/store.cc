@@ -272,15 +272,17 @@ Result<std::unique_ptr<Dataset>> Store::OpenDataset(const std::filesystem::path&
     }
     ds->segments_.push_back(std::move(seg));
   }
-  // Distinct alleles across segments.
-  uint64_t distinct = 0;
+  // Distinct alleles across segments, and those somebody carries.
+  uint64_t distinct = 0, carried = 0;
   for (const auto& contig : ds->contigs()) {
-    ds->ScanRange(contig, 1, INT64_MAX / 2, [&](const AlleleKey&, const AlleleRef&) {
+    ds->ScanRange(contig, 1, INT64_MAX / 2, [&](const AlleleKey&, const AlleleRef& ref) {
       ++distinct;
+      if (ds->HasCarrier(ref)) ++carried;
       return true;
     });
   }
   ds->allele_count_ = distinct;
+  ds->carried_allele_count_ = carried;
   return ds;
 }
 

@@ -109,6 +109,11 @@ class Dataset {
 
   // Number of distinct alleles (an allele stored by two batches counts once) and contigs.
   uint64_t allele_count() const { return allele_count_; }
+  // Distinct alleles that at least one of the dataset's samples carries: the alleles that
+  // "exist" for Beacon. A VCF record whose ALT nobody in the batch carries (AC = 0, common after
+  // sample subsetting) is stored for its site's allele number, yet exists only once a batch
+  // adds a carrier.
+  uint64_t carried_allele_count() const { return carried_allele_count_; }
   std::vector<std::string> contigs() const;
 
   std::optional<AlleleRef> Find(const AlleleKey& key) const;
@@ -130,6 +135,10 @@ class Dataset {
   AlleleCounts Count(const AlleleRef& ref, const SampleSet* filter = nullptr) const;
   // Samples with at least one copy of the allele (∩ filter when given).
   SampleSet Carriers(const AlleleRef& ref, const SampleSet* filter = nullptr) const;
+  // Whether any sample (of `filter`, when given) carries the allele.
+  bool HasCarrier(const AlleleRef& ref, const SampleSet* filter = nullptr) const {
+    return !Carriers(ref, filter).Empty();
+  }
 
  private:
   friend class Store;
@@ -140,6 +149,7 @@ class Dataset {
   std::map<std::string, SampleId, std::less<>> sample_index_;
   std::vector<std::unique_ptr<Segment>> segments_;
   uint64_t allele_count_ = 0;
+  uint64_t carried_allele_count_ = 0;
   // Per metadata field: value → ascending sample ids (built once when the dataset opens).
   std::map<std::string, std::vector<SampleId>, std::less<>> field_index_[5];
 };
