@@ -18,6 +18,7 @@ struct IngestArgs {
   std::string samples;
   std::vector<std::string> consent;
   int threads = 0;
+  std::string reference_fasta;
   bool quiet = false;
   bool no_archive = false;
 };
@@ -61,6 +62,8 @@ void RegisterIngest(CLI::App& root, CommandContext& ctx) {
                   "or Beacon v2 individuals JSON");
   cmd->add_option("--consent", args->consent, "DUO code(s) for every sample of this batch");
   cmd->add_option("--threads", args->threads, "decoding threads (0 = one per core)");
+  cmd->add_option("--reference-fasta", args->reference_fasta,
+                  "FASTA (+ .fai) of the VCF's assembly: left-align indels as bcftools norm -f");
   cmd->add_flag("--quiet", args->quiet, "no progress or summary");
   cmd->add_flag("--no-archive", args->no_archive,
                 "do not keep the original file (Crypt4GH-encrypted) in <data-dir>/archive");
@@ -72,6 +75,7 @@ void RegisterIngest(CLI::App& root, CommandContext& ctx) {
     opts.sample_sheet = args->samples;
     opts.consent = args->consent;
     opts.threads = args->threads;
+    opts.reference_fasta = args->reference_fasta;
     if (!args->no_archive) {
       // The original, encrypted to the node key (created on first use in <data-dir>/keys).
       opts.before_commit = [args]() -> Result<std::string> {

@@ -2,6 +2,7 @@
 
 #include "beacon/reference_names.h"
 #include "ingest/normalize.h"
+#include "ingest/reference.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -120,6 +121,22 @@ Beacon::Beacon(NodeConfig config, const store::Store* store, const ontology::Ont
 }
 
 Beacon::~Beacon() = default;
+
+Status Beacon::OpenReferences() {
+  for (const DatasetConfig& dc : config_.datasets) {
+    if (dc.reference_fasta.empty()) continue;
+    auto fasta = ingest::ReferenceFasta::Open(dc.reference_fasta);
+    if (!fasta.ok())
+      return fasta.status().WithContext("[[datasets]] " + dc.id + " reference_fasta");
+    references_[dc.id] = std::move(fasta).value();
+  }
+  return Status::Ok();
+}
+
+const ingest::ReferenceFasta* Beacon::ReferenceFor(std::string_view dataset_id) const {
+  auto it = references_.find(dataset_id);
+  return it == references_.end() ? nullptr : it->second.get();
+}
 
 Result<BeaconRequest> Beacon::ParseCall(const Call& call) {
   if (call.method == "POST") {
@@ -599,6 +616,20 @@ Status Beacon::ForEachMatch(
       }
     }
   }
+  // With the dataset's reference, an indel asked for at another place of its repeat is the
+  // left-aligned allele ingest stored (the aligned query is aligned already: no second round).
+  if (const ingest::ReferenceFasta* fasta = ReferenceFor(d.id());
+      fasta && q.start && !q.end && !q.is_bracket() && !q.unanchored &&
+      q.reference_bases.size() != q.alternate_bases.size()) {
+    VariantQuery aligned = q;
+    int64_t pos = *q.start + 1;
+    if (ingest::LeftAlign(*fasta, q.contig, pos, aligned.reference_bases,
+                          aligned.alternate_bases) &&
+        pos != *q.start + 1) {
+      aligned.start = pos - 1;
+      return ForEachMatch(d, aligned, visit);
+    }
+  }
   std::string contig = q.contig;
   int64_t lo = 1, hi = std::numeric_limits<int64_t>::max() / 2;  // 1-based VCF positions
   std::optional<int64_t> end_lo, end_hi;                         // bracket: 0-based end bounds
@@ -894,7 +925,11 @@ Result<json> Beacon::VariantById(const std::string& id, const BeaconRequest& r,
   std::vector<DatasetResult> results;
   bool found = false;
   for (const store::Dataset* d : datasets) {
-    auto ref = d->Find(*key);
+    store::AlleleKey aligned = *key;
+    if (const ingest::ReferenceFasta* fasta = ReferenceFor(d->id())) {
+      ingest::LeftAlign(*fasta, aligned.contig, aligned.pos, aligned.ref, aligned.alt);
+    }
+    auto ref = d->Find(aligned);
     // Stored but carried by nobody (AC = 0 in every batch): not a variant of this dataset.
     if (!ref || !d->HasCarrier(*ref)) continue;
     found = true;
@@ -924,7 +959,7 @@ Result<json> Beacon::VariantById(const std::string& id, const BeaconRequest& r,
       }
       res.released = ReleasedCount{res.count, true};
       if (res.granularity == Granularity::kRecord && res.count > 0 && r.first_record() == 0) {
-        res.records.push_back(VariantRecord(*d, *key, *ref, fp, a));
+        res.records.push_back(VariantRecord(*d, aligned, *ref, fp, a));
       }
     }
     res.exists = res.count > 0;

@@ -78,7 +78,7 @@ class BeaconTest : public ::testing::Test {
     cfg.country = "FI";
     cfg.public_url = "http://127.0.0.1:1";
     cfg.datasets.push_back(
-        DatasetConfig{"small", "Small cohort", "six samples", "", {"DUO:0000042"}, "GRCh37"});
+        DatasetConfig{"small", "Small cohort", "six samples", "", {"DUO:0000042"}, "GRCh37", {}});
     beacon_ = new Beacon(cfg, store_, hpo_, genes_);
   }
   static void TearDownTestSuite() {

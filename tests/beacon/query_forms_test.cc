@@ -66,7 +66,7 @@ Result<Node> MakeNode(const std::filesystem::path& dir, bool with_batch_b) {
   NodeConfig cfg;
   cfg.id = "org.genomefed.forms";
   cfg.public_url = "http://127.0.0.1:1";
-  cfg.datasets.push_back(DatasetConfig{"cohort", "Cohort", "", "", {}, "GRCh38"});
+  cfg.datasets.push_back(DatasetConfig{"cohort", "Cohort", "", "", {}, "GRCh38", {}});
   n.beacon = std::make_unique<Beacon>(cfg, n.store.get(), nullptr, nullptr);
   return n;
 }
