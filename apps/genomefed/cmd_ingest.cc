@@ -19,6 +19,7 @@ struct IngestArgs {
   std::vector<std::string> consent;
   std::string assembly;
   int threads = 0;
+  std::string reference_fasta;
   bool quiet = false;
   bool no_archive = false;
 };
@@ -71,6 +72,8 @@ void RegisterIngest(CLI::App& root, CommandContext& ctx) {
                   "reference assembly of the batch (GRCh37, GRCh38, hg19, hg38...); default: "
                   "from the header, and the dataset's recorded one must agree");
   cmd->add_option("--threads", args->threads, "decoding threads (0 = one per core)");
+  cmd->add_option("--reference-fasta", args->reference_fasta,
+                  "FASTA (+ .fai) of the VCF's assembly: left-align indels as bcftools norm -f");
   cmd->add_flag("--quiet", args->quiet, "no progress or summary");
   cmd->add_flag("--no-archive", args->no_archive,
                 "do not keep the original file (Crypt4GH-encrypted) in <data-dir>/archive");
@@ -83,6 +86,7 @@ void RegisterIngest(CLI::App& root, CommandContext& ctx) {
     opts.consent = args->consent;
     opts.assembly = args->assembly;
     opts.threads = args->threads;
+    opts.reference_fasta = args->reference_fasta;
     if (!args->no_archive) {
       // The original, encrypted to the node key (created on first use in <data-dir>/keys).
       opts.before_commit = [args]() -> Result<std::string> {

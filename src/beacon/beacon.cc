@@ -1,5 +1,9 @@
 #include "beacon/beacon.h"
 
+#include "beacon/reference_names.h"
+#include "ingest/normalize.h"
+#include "ingest/reference.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <limits>
@@ -29,6 +33,28 @@ bool BasesMatch(std::string_view pattern, std::string_view bases) {
 }
 
 Granularity MinG(Granularity a, Granularity b) { return a < b ? a : b; }
+
+// A query in the spec's unpadded indel form (referenceBases or alternateBases empty) against a
+// stored, VCF-padded allele: the same bases after one shared padding base. A side that was not
+// sent is open; a side sent empty must be empty.
+// Beacon v2.2 (beaconCommonComponents CountAdjustedTo): an array of strings naming what the
+// count was adjusted to; here the one threshold a low count was raised to.
+json CountAdjustedTo(uint64_t value) { return json::array({std::to_string(value)}); }
+
+bool UnanchoredMatch(const VariantQuery& q, const store::AlleleKey& k) {
+  if (k.ref.empty() || k.alt.empty() || k.ref[0] != k.alt[0]) return false;
+  const std::string_view ref = std::string_view(k.ref).substr(1);
+  const std::string_view alt = std::string_view(k.alt).substr(1);
+  if (q.has_reference_bases && q.reference_bases.empty() ? !ref.empty()
+                                                         : !BasesMatch(q.reference_bases, ref)) {
+    return false;
+  }
+  if (q.has_alternate_bases && q.alternate_bases.empty() ? !alt.empty()
+                                                         : !BasesMatch(q.alternate_bases, alt)) {
+    return false;
+  }
+  return ref.size() != alt.size();  // an indel, not a padded substitution
+}
 
 }  // namespace
 
@@ -95,6 +121,22 @@ Beacon::Beacon(NodeConfig config, const store::Store* store, const ontology::Ont
 }
 
 Beacon::~Beacon() = default;
+
+Status Beacon::OpenReferences() {
+  for (const DatasetConfig& dc : config_.datasets) {
+    if (dc.reference_fasta.empty()) continue;
+    auto fasta = ingest::ReferenceFasta::Open(dc.reference_fasta);
+    if (!fasta.ok())
+      return fasta.status().WithContext("[[datasets]] " + dc.id + " reference_fasta");
+    references_[dc.id] = std::move(fasta).value();
+  }
+  return Status::Ok();
+}
+
+const ingest::ReferenceFasta* Beacon::ReferenceFor(std::string_view dataset_id) const {
+  auto it = references_.find(dataset_id);
+  return it == references_.end() ? nullptr : it->second.get();
+}
 
 Result<BeaconRequest> Beacon::ParseCall(const Call& call) {
   if (call.method == "POST") {
@@ -359,7 +401,7 @@ Result<json> Beacon::DatasetsResponse(const std::string& id, const BeaconRequest
       c["dataUseConditions"] = {{"duoDataUse", std::move(duo)}};
     }
     c["info"] = {{"sampleCount", d->sample_count()},
-                 {"alleleCount", d->allele_count()},
+                 {"alleleCount", d->carried_allele_count()},
                  {"contigs", d->contigs()},
                  {"node", config_.id},
                  {"country", config_.country}};
@@ -505,6 +547,47 @@ Result<store::SampleSet> Beacon::ResolveFilter(const store::Dataset& d, const Fi
   return set;
 }
 
+bool Beacon::KnownFilterTerm(const Filter& f) const {
+  if (!f.op.empty()) return true;  // alphanumeric: an unsupported field is refused outright
+  if (ontology::KnownLabel(f.id)) return true;
+  if (hpo_ && (hpo_->Name(f.id) || hpo_->Primary(f.id))) return true;
+  const bool population = f.id.rfind("population:", 0) == 0;
+  const std::string value = population ? f.id.substr(11) : f.id;
+  const bool icd10 = f.id.rfind("ICD10", 0) == 0;
+  for (const auto& id : store_->dataset_ids()) {
+    const store::Dataset* d = store_->dataset(id);
+    for (auto field :
+         {store::SampleField::kPopulation, store::SampleField::kPhenotype,
+          store::SampleField::kDisease, store::SampleField::kConsent, store::SampleField::kSex}) {
+      if (population && field != store::SampleField::kPopulation) continue;
+      for (const auto& [v, n] : d->ValueCounts(field)) {
+        if (v == value || (icd10 && v.compare(0, value.size(), value) == 0)) return true;
+      }
+    }
+  }
+  return false;
+}
+
+std::vector<std::string> Beacon::UnknownFilterTerms(const BeaconRequest& r) const {
+  std::vector<std::string> out;
+  for (const Filter& f : r.filters) {
+    if (!KnownFilterTerm(f)) out.push_back(f.id);
+  }
+  return out;
+}
+
+json Beacon::ResponseInfo(const BeaconRequest& r) const {
+  const std::vector<std::string> unknown = UnknownFilterTerms(r);
+  if (unknown.empty()) return nullptr;
+  json warnings = json::array();
+  for (const auto& id : unknown) {
+    warnings.push_back("filter '" + id.substr(0, 80) +
+                       "' is not a term of this beacon (see /filtering_terms): it matches no "
+                       "one, so the answer is empty for it");
+  }
+  return {{"warnings", std::move(warnings)}};
+}
+
 Result<std::optional<store::SampleSet>> Beacon::ResolveFilters(
     const store::Dataset& d, const std::vector<Filter>& filters) const {
   if (filters.empty()) return std::optional<store::SampleSet>();
@@ -526,12 +609,25 @@ Result<std::optional<store::SampleSet>> Beacon::ResolveFilters(
 Status Beacon::ForEachMatch(
     const store::Dataset& d, const VariantQuery& q,
     const std::function<bool(const store::AlleleKey&, const store::AlleleRef&)>& visit) const {
-  if (!q.assembly_id.empty()) {
-    const std::string asked = CanonicalAssembly(q.assembly_id);
+  if (const std::string asked = q.effective_assembly(); !asked.empty()) {
     for (const DatasetConfig& dc : config_.datasets) {
       if (dc.id == d.id() && !dc.assembly_id.empty() && dc.assembly_id != asked) {
         return Status::Ok();  // coordinates of another assembly: nothing here can match
       }
+    }
+  }
+  // With the dataset's reference, an indel asked for at another place of its repeat is the
+  // left-aligned allele ingest stored (the aligned query is aligned already: no second round).
+  if (const ingest::ReferenceFasta* fasta = ReferenceFor(d.id());
+      fasta && q.start && !q.end && !q.is_bracket() && !q.unanchored &&
+      q.reference_bases.size() != q.alternate_bases.size()) {
+    VariantQuery aligned = q;
+    int64_t pos = *q.start + 1;
+    if (ingest::LeftAlign(*fasta, q.contig, pos, aligned.reference_bases,
+                          aligned.alternate_bases) &&
+        pos != *q.start + 1) {
+      aligned.start = pos - 1;
+      return ForEachMatch(d, aligned, visit);
     }
   }
   std::string contig = q.contig;
@@ -561,10 +657,14 @@ Status Beacon::ForEachMatch(
     hi = *q.end;
     overlap = true;
   } else if (q.start) {
-    lo = hi = *q.start + 1;
+    // The unpadded form's start is the first deleted base (or the base an insertion precedes);
+    // the stored, padded allele starts one base before it.
+    lo = hi = q.unanchored ? *q.start : *q.start + 1;
   }
   auto on_allele = [&](const store::AlleleKey& k, const store::AlleleRef& ref) {
-    if (!BasesMatch(q.reference_bases, k.ref) || !BasesMatch(q.alternate_bases, k.alt)) {
+    if (q.unanchored
+            ? !UnanchoredMatch(q, k)
+            : !BasesMatch(q.reference_bases, k.ref) || !BasesMatch(q.alternate_bases, k.alt)) {
       return true;
     }
     if (!q.variant_type.empty()) {
@@ -598,23 +698,32 @@ json Beacon::VariantRecord(const store::Dataset& d, const store::AlleleKey& key,
   json rec;
   rec["variantInternalId"] = store::FormatAlleleKey(key);
   int64_t start0 = key.pos - 1;
+  // The sequence the coordinates are on: the chromosome's RefSeq accession in the dataset's
+  // assembly. A dataset configured without one gets no accession (it cannot be known): the
+  // location then names the contig in this beacon's own namespace.
+  std::string assembly;
+  for (const DatasetConfig& dc : config_.datasets) {
+    if (dc.id == d.id()) assembly = dc.assembly_id;
+  }
+  const std::optional<std::string> accession = RefSeqAccession(key.contig, assembly);
   rec["variation"] = {
       {"variantType", VariantType(key)},
       {"referenceBases", key.ref},
       {"alternateBases", key.alt},
       {"location",
        {{"type", "SequenceLocation"},
-        {"sequence_id", "refseq:" + key.contig},
+        {"sequence_id", accession ? "refseq:" + *accession : "contig:" + key.contig},
         {"interval",
          {{"type", "SequenceInterval"},
           {"start", {{"type", "Number"}, {"value", start0}}},
           {"end",
            {{"type", "Number"}, {"value", start0 + static_cast<int64_t>(key.ref.size())}}}}}}}};
-  // HGVS places indels at their 3'-most position, which needs the reference sequence around
-  // them (the store has VCF's left-aligned alleles only): so only substitutions get an id.
-  if (key.ref.size() == 1 && key.alt.size() == 1) {
+  // HGVS names a genomic sequence by its accession, and places indels at their 3'-most
+  // position, which needs the reference sequence around them (the store has VCF's left-aligned
+  // alleles only): so only substitutions on a known accession get an id.
+  if (accession && key.ref.size() == 1 && key.alt.size() == 1) {
     rec["identifiers"] = {
-        {"genomicHGVSId", key.contig + ":g." + std::to_string(key.pos) + key.ref + ">" + key.alt}};
+        {"genomicHGVSId", *accession + ":g." + std::to_string(key.pos) + key.ref + ">" + key.alt}};
   }
   auto freq_item = [&](const std::string& population, const store::AlleleCounts& c) {
     json f;
@@ -639,7 +748,7 @@ json Beacon::VariantRecord(const store::Dataset& d, const store::AlleleKey& key,
                              : static_cast<double>(ac.value) / static_cast<double>(c.allele_number);
     if (adjusted) {
       f["countPrecision"] = "imprecise";
-      f["countAdjustedTo"] = access.min_count;
+      f["countAdjustedTo"] = CountAdjustedTo(access.min_count);
     }
     return f;
   };
@@ -722,14 +831,16 @@ Result<std::vector<DatasetResult>> Beacon::QueryGenomicVariants(const BeaconRequ
     bool want_records = res.granularity == Granularity::kRecord;
     bool need_count = res.granularity != Granularity::kBoolean || want_records;
     auto on_match = [&](const store::AlleleKey& k, const store::AlleleRef& ref) {
+      // An allele exists when one of the (filtered) samples carries it: a stored record whose
+      // ALT nobody carries (AC = 0) is no hit, at any granularity.
       if (a.rare_below > 0) {
         const uint64_t carriers = d->Carriers(ref, fp).Count();
         if (carriers == 0) return true;
         res.rare_hit = res.rare_hit || carriers < a.rare_below;
-      } else if (fp && d->Carriers(ref, fp).Empty()) {
+      } else if (!d->HasCarrier(ref, fp)) {
         return true;
       }
-      if (want_records && res.count >= r.skip && res.records.size() < r.limit) {
+      if (want_records && res.count >= r.first_record() && res.records.size() < r.page_size()) {
         res.records.push_back(VariantRecord(*d, k, ref, fp, a));
       }
       ++res.count;
@@ -738,7 +849,7 @@ Result<std::vector<DatasetResult>> Beacon::QueryGenomicVariants(const BeaconRequ
     if (r.variant) {
       GF_RETURN_IF_ERROR(ForEachMatch(*d, *r.variant, on_match));
     } else if (!fp && !want_records && a.rare_below == 0) {
-      res.count = d->allele_count();
+      res.count = d->carried_allele_count();
     } else {
       bool go = true;
       for (const auto& contig : d->contigs()) {
@@ -787,8 +898,8 @@ Result<std::vector<DatasetResult>> Beacon::QueryIndividuals(const BeaconRequest&
     if (res.granularity == Granularity::kRecord) {
       uint64_t i = 0;
       for (store::SampleId id : selected.ToVector()) {
-        if (res.records.size() >= r.limit) break;
-        if (i++ < r.skip) continue;
+        if (res.records.size() >= r.page_size()) break;
+        if (i++ < r.first_record()) continue;
         res.records.push_back(IndividualRecord(d->samples()[id]));
       }
     }
@@ -806,12 +917,21 @@ Result<json> Beacon::VariantById(const std::string& id, const BeaconRequest& r,
                            "' is not a variant id; expected CHR-POS-REF-ALT (POS 1-based)");
   }
   key->contig = store::CanonicalContig(key->contig);
+  // The id normalised as ingest normalises the data: 22-300-GCC-GCCCC is 22-300-G-GCC.
+  if (key->ref.find('N') == std::string::npos && key->alt.find('N') == std::string::npos) {
+    ingest::TrimAlleles(key->pos, key->ref, key->alt);
+  }
   GF_ASSIGN_OR_RETURN(auto datasets, SelectDatasets(r));
   std::vector<DatasetResult> results;
   bool found = false;
   for (const store::Dataset* d : datasets) {
-    auto ref = d->Find(*key);
-    if (!ref) continue;
+    store::AlleleKey aligned = *key;
+    if (const ingest::ReferenceFasta* fasta = ReferenceFor(d->id())) {
+      ingest::LeftAlign(*fasta, aligned.contig, aligned.pos, aligned.ref, aligned.alt);
+    }
+    auto ref = d->Find(aligned);
+    // Stored but carried by nobody (AC = 0 in every batch): not a variant of this dataset.
+    if (!ref || !d->HasCarrier(*ref)) continue;
     found = true;
     DatasetAccess a = access(d->id());
     DatasetResult res;
@@ -827,19 +947,19 @@ Result<json> Beacon::VariantById(const std::string& id, const BeaconRequest& r,
       if (res.granularity == Granularity::kRecord) {
         uint64_t i = 0;
         for (store::SampleId sid : carriers.ToVector()) {
-          if (res.records.size() >= r.limit) break;
-          if (i++ < r.skip) continue;
+          if (res.records.size() >= r.page_size()) break;
+          if (i++ < r.first_record()) continue;
           res.records.push_back(IndividualRecord(d->samples()[sid]));
         }
       }
     } else {
-      res.count = fp && d->Carriers(*ref, fp).Empty() ? 0 : 1;
+      res.count = fp && !d->HasCarrier(*ref, fp) ? 0 : 1;
       if (res.count > 0 && a.rare_below > 0) {
         res.rare_hit = d->Carriers(*ref, fp).Count() < a.rare_below;
       }
       res.released = ReleasedCount{res.count, true};
-      if (res.granularity == Granularity::kRecord && res.count > 0 && r.skip == 0 && r.limit > 0) {
-        res.records.push_back(VariantRecord(*d, *key, *ref, fp, a));
+      if (res.granularity == Granularity::kRecord && res.count > 0 && r.first_record() == 0) {
+        res.records.push_back(VariantRecord(*d, aligned, *ref, fp, a));
       }
     }
     res.exists = res.count > 0;
@@ -865,7 +985,7 @@ Result<json> Beacon::IndividualById(const std::string& id, const BeaconRequest& 
     res.count = filter && !filter->Contains(*sid) ? 0 : 1;
     res.exists = res.count > 0;
     res.released = ReleaseCount(res.count, a);
-    if (res.granularity == Granularity::kRecord && res.exists && r.skip == 0 && r.limit > 0) {
+    if (res.granularity == Granularity::kRecord && res.exists && r.first_record() == 0) {
       res.records.push_back(IndividualRecord(d->samples()[*sid]));
     }
     results.push_back(std::move(res));
@@ -924,7 +1044,7 @@ json Beacon::RenderResultsets(const BeaconRequest& r, const std::vector<DatasetR
         s["resultsCount"] = res.released.value;
         if (!res.released.exact) {
           s["countPrecision"] = "imprecise";
-          s["countAdjustedTo"] = res.released.value;
+          s["countAdjustedTo"] = CountAdjustedTo(res.released.value);
         } else {
           s["countPrecision"] = "exact";
         }
@@ -939,6 +1059,7 @@ json Beacon::RenderResultsets(const BeaconRequest& r, const std::vector<DatasetR
     sets.push_back(std::move(s));
   }
   json out;
+  if (json info = ResponseInfo(r); !info.is_null()) out["info"] = std::move(info);
   out["meta"] = Meta(&r, top, entity_type);
   json summary = {{"exists", exists}};
   if (top >= Granularity::kCount) {
@@ -992,7 +1113,15 @@ std::string Beacon::RenderAggregateText(const BeaconRequest& r,
   const EntryTypeInfo& et = *FindEntryType(entity_type);  // genomicVariation or individual
   std::string out;
   out.reserve(1024);
-  out += "{\"meta\":{\"apiVersion\":";
+  out += "{";
+  if (!r.filters.empty()) {
+    if (json info = ResponseInfo(r); !info.is_null()) {
+      out += "\"info\":";
+      out += info.dump(-1, ' ', false, json::error_handler_t::replace);
+      out += ",";
+    }
+  }
+  out += "\"meta\":{\"apiVersion\":";
   AppendJsonString(out, kApiVersion);
   out += ",\"beaconId\":";
   AppendJsonString(out, config_.id);
@@ -1071,7 +1200,7 @@ std::string Beacon::RenderAggregateText(const BeaconRequest& r,
       if (top >= Granularity::kCount) {
         if (res.granularity >= Granularity::kCount && !res.released.exact) {
           out += "\"countAdjustedTo\":";
-          AppendInt(out, static_cast<int64_t>(res.released.value));
+          out += CountAdjustedTo(res.released.value).dump();
           out += ",\"countPrecision\":\"imprecise\",";
         } else if (res.granularity >= Granularity::kCount) {
           out += "\"countPrecision\":\"exact\",";

@@ -38,6 +38,10 @@
 #include "ontology/ontology.h"
 #include "store/store.h"
 
+namespace genomefed::ingest {
+class ReferenceFasta;  // ingest/reference.h
+}
+
 namespace genomefed::beacon {
 
 // What one caller may receive from one dataset.
@@ -128,6 +132,11 @@ class Beacon {
          const GeneTable* genes);
   ~Beacon();
 
+  // Opens the `[[datasets]] reference_fasta` files: sequence queries and variant ids are then
+  // left-aligned on them per dataset, as ingest's --reference-fasta left-aligns the data.
+  // An unreadable FASTA or index is an error naming it (the node refuses to start).
+  Status OpenReferences();
+
   // Any endpoint; never throws, never crashes on input: errors become Beacon error replies.
   Reply Handle(const Call& call, const AccessFn& access, const ReleaseGate& gate = {}) const;
 
@@ -194,9 +203,18 @@ class Beacon {
                                const DatasetAccess& access) const;
   nlohmann::json IndividualRecord(const store::SampleInfo& s) const;
   std::string DatasetName(std::string_view id) const;
+  // Filter terms that neither the data, the loaded HPO nor the known vocabularies hold: they can
+  // match no one, which an answer says in `info.warnings` rather than a silent 0.
+  std::vector<std::string> UnknownFilterTerms(const BeaconRequest& r) const;
+  bool KnownFilterTerm(const Filter& f) const;
+  // The top-level `info` of a result-set answer (null when there is nothing to say).
+  nlohmann::json ResponseInfo(const BeaconRequest& r) const;
   std::string OntologyLabel(std::string_view id) const;
 
+  const ingest::ReferenceFasta* ReferenceFor(std::string_view dataset_id) const;
+
   NodeConfig config_;
+  std::map<std::string, std::unique_ptr<ingest::ReferenceFasta>, std::less<>> references_;
   const store::Store* store_;
   const ontology::Ontology* hpo_;
   const GeneTable* genes_;

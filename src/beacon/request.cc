@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <charconv>
+#include <limits>
 #include <nlohmann/json.hpp>
 
+#include "beacon/reference_names.h"
+#include "ingest/normalize.h"
 #include "store/store.h"
 
 namespace genomefed::beacon {
@@ -200,9 +203,11 @@ Status ApplyGenomic(VariantQuery& q, const std::string& key, const json& v) {
   } else if (key == "referenceBases") {
     GF_ASSIGN_OR_RETURN(std::string s, Str(key, v));
     q.reference_bases = Upper(TrimSpace(s));
+    q.has_reference_bases = true;
   } else if (key == "alternateBases") {
     GF_ASSIGN_OR_RETURN(std::string s, Str(key, v));
     q.alternate_bases = Upper(TrimSpace(s));
+    q.has_alternate_bases = true;
   } else if (key == "variantType") {
     GF_ASSIGN_OR_RETURN(std::string s, Str(key, v));
     q.variant_type = Upper(TrimSpace(s));
@@ -296,6 +301,19 @@ Result<bool> ApplyFramework(BeaconRequest& r, const std::string& key, const json
 
 Status ApplyAny(BeaconRequest& r, VariantQuery& q, bool& genomic, const std::string& key,
                 const json& v) {
+  // The genomicVariations requestParameters schema nests its parameters under `g_variant`
+  // (and the echo of receivedRequestSummary under `genomicVariation`): both are accepted.
+  if (key == "g_variant" || key == "genomicVariation") {
+    if (!v.is_object()) return InvalidArgument(key + " must be an object of request parameters");
+    for (const auto& [k, x] : v.items()) {
+      if (!IsGenomicKey(k) && !IsUnsupportedBeaconKey(k)) {
+        return InvalidArgument("unknown genomic request parameter '" + k.substr(0, 60) + "' in " +
+                               key);
+      }
+      GF_RETURN_IF_ERROR(ApplyAny(r, q, genomic, k, x));
+    }
+    return Status::Ok();
+  }
   if (IsGenomicKey(key)) {
     genomic = true;
     return ApplyGenomic(q, key, v);
@@ -344,14 +362,48 @@ std::string_view IncludeResultsetsName(IncludeResultsets v) {
   return "HIT";
 }
 
+uint64_t BeaconRequest::page_size() const { return limit == 0 ? kMaxLimit : limit; }
+
+uint64_t BeaconRequest::first_record() const {
+  const uint64_t page = page_size();
+  if (skip > std::numeric_limits<uint64_t>::max() / page) {
+    return std::numeric_limits<uint64_t>::max();
+  }
+  return skip * page;
+}
+
+std::string VariantQuery::effective_assembly() const {
+  return assembly_id.empty() ? implied_assembly : QueryAssembly(assembly_id);
+}
+
+namespace {
+
+// A sequence query of two concrete alleles (no N) is trimmed as ingest trims the data, so the
+// form `bcftools norm -m-` writes (GCC>GCCCC of a split multi-allelic site) finds the allele
+// stored as G>GCC.
+void NormaliseSequenceQuery(VariantQuery& q) {
+  if (q.reference_bases.empty() || q.alternate_bases.empty()) return;
+  if (q.reference_bases.find('N') != std::string::npos ||
+      q.alternate_bases.find('N') != std::string::npos) {
+    return;  // a wildcard is not a base: trimming across it could drop a real difference
+  }
+  int64_t pos = *q.start + 1;
+  ingest::TrimAlleles(pos, q.reference_bases, q.alternate_bases);
+  q.start = pos - 1;
+}
+
+}  // namespace
+
 Status ValidateVariantQuery(VariantQuery& q) {
-  // VCF uses "." / "-" / "" for a missing allele; Beacon leaves the pattern open then.
+  // The schema's pattern admits '-' and '.' besides the empty string: all three are the empty
+  // value, the spec's form for an insertion's referenceBases or a deletion's alternateBases.
   for (std::string* bases : {&q.reference_bases, &q.alternate_bases}) {
     if (*bases == "." || *bases == "-") bases->clear();
     if (!ValidBases(*bases)) {
       return InvalidArgument(
           std::string(bases == &q.reference_bases ? "referenceBases" : "alternateBases") +
-          " must be a sequence of A, C, G, T or N, got '" + bases->substr(0, 40) + "'");
+          " must be a sequence of A, C, G, T or N (empty, '-' or '.' for none), got '" +
+          bases->substr(0, 40) + "'");
     }
   }
   if (!q.variant_type.empty()) {
@@ -367,15 +419,27 @@ Status ValidateVariantQuery(VariantQuery& q) {
   if (q.min_length && q.max_length && *q.min_length > *q.max_length) {
     return InvalidArgument("variantMinLength must not exceed variantMaxLength");
   }
+  auto resolve_name = [&q]() -> Status {
+    GF_ASSIGN_OR_RETURN(ResolvedReference ref, ResolveReferenceName(TrimSpace(q.reference_name)));
+    q.contig = std::move(ref.contig);
+    q.implied_assembly = std::move(ref.assembly);
+    if (!q.implied_assembly.empty() && !q.assembly_id.empty() &&
+        QueryAssembly(q.assembly_id) != q.implied_assembly) {
+      return InvalidArgument("referenceName '" + q.reference_name.substr(0, 40) + "' is a " +
+                             q.implied_assembly + " accession but assemblyId is '" +
+                             q.assembly_id.substr(0, 40) + "'");
+    }
+    return Status::Ok();
+  };
   if (!q.gene_id.empty()) {
     if (q.start || q.end) {
       return InvalidArgument("geneId cannot be combined with start/end; use one or the other");
     }
-    if (!q.reference_name.empty()) q.contig = store::CanonicalContig(q.reference_name);
+    if (!q.reference_name.empty()) GF_RETURN_IF_ERROR(resolve_name());
     return Status::Ok();
   }
   if (q.reference_name.empty()) {
-    if (q.start || q.end || !q.reference_bases.empty() || !q.alternate_bases.empty() ||
+    if (q.start || q.end || q.has_reference_bases || q.has_alternate_bases ||
         !q.variant_type.empty() || q.min_length || q.max_length) {
       return InvalidArgument(
           "referenceName is required for a genomic query (sequence, range or bracket); or give "
@@ -383,7 +447,8 @@ Status ValidateVariantQuery(VariantQuery& q) {
     }
     return Status::Ok();  // only assemblyId: nothing to match on
   }
-  q.contig = store::CanonicalContig(TrimSpace(q.reference_name));
+  if (TrimSpace(q.reference_name).empty()) return InvalidArgument("referenceName is empty");
+  GF_RETURN_IF_ERROR(resolve_name());
   if (q.contig.empty()) return InvalidArgument("referenceName is empty");
   if (q.end && !q.start) return InvalidArgument("end needs a start");
   if (q.start && *q.start < 0) return InvalidArgument("start must be ≥ 0 (0-based coordinates)");
@@ -403,9 +468,30 @@ Status ValidateVariantQuery(VariantQuery& q) {
     return InvalidArgument("end (" + std::to_string(*q.end) + ") must be greater than start (" +
                            std::to_string(*q.start) + "); coordinates are 0-based, half-open");
   }
-  if (q.start && !q.end && !q.reference_bases.empty() && q.alternate_bases.empty()) {
-    return InvalidArgument("a sequence query needs alternateBases (use N for any base)");
+  const bool empty_ref = q.has_reference_bases && q.reference_bases.empty();
+  const bool empty_alt = q.has_alternate_bases && q.alternate_bases.empty();
+  if (empty_ref && empty_alt) {
+    return InvalidArgument("referenceBases and alternateBases cannot both be empty");
   }
+  if (q.start && !q.end) {
+    // "the use of `start` without an `end` parameter requires the use of `alternateBases`"
+    // (genomicVariations request parameters); variantType stands in for it (an SV at start).
+    if (!q.has_alternate_bases && q.variant_type.empty()) {
+      return InvalidArgument(
+          "a query with start and no end needs alternateBases (empty, '-' or '.' for a "
+          "deletion, N for any base) or variantType; for a range give end too");
+    }
+    if (empty_alt && !q.has_reference_bases) {
+      return InvalidArgument(
+          "alternateBases is empty (a deletion): give the deleted bases in referenceBases");
+    }
+  }
+  // One side empty: the spec's unpadded indel form (the store holds VCF's padded one).
+  q.unanchored = empty_ref || empty_alt;
+  if (q.unanchored && q.start && !q.end && *q.start < 1) {
+    return InvalidArgument("an insertion or deletion at start 0 has no base before it");
+  }
+  if (q.start && !q.end && !q.unanchored) NormaliseSequenceQuery(q);
   return Status::Ok();
 }
 

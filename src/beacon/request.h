@@ -51,23 +51,35 @@ struct VariantQuery {
   std::optional<int64_t> end_max;    // bracket: upper bound of end (inclusive)
   std::string reference_bases;       // upper-case; may contain N (any base)
   std::string alternate_bases;
+  // Whether the parameter was sent: an empty (or `-` / `.`) value is the spec's form for an
+  // insertion (referenceBases) or a deletion (alternateBases), not "any".
+  bool has_reference_bases = false;
+  bool has_alternate_bases = false;
+  // Sequence query in the spec's maximally trimmed form without a padding base (one side
+  // empty): `start` is the first deleted base, or the base the insertion precedes. The store
+  // holds VCF's form, anchored on the base before (ValidateVariantQuery sets this).
+  bool unanchored = false;
   std::string variant_type;  // SNP, MNP, INDEL, INS, DEL (upper-case) or empty
   std::string gene_id;
   // A dataset whose configured assembly differs (CanonicalAssembly) matches nothing; datasets
   // without one match any.
   std::string assembly_id;
+  // The assembly a RefSeq accession in `referenceName` names (NC_000022.11 → GRCh38), or empty.
+  std::string implied_assembly;
+  // assemblyId if given, else the implied one (both in CanonicalAssembly form), else empty.
+  std::string effective_assembly() const;
   std::optional<int64_t> min_length;  // variantMinLength / variantMaxLength (|len(ref)-len(alt)|
   std::optional<int64_t> max_length;  // or len for substitutions)
   bool is_bracket() const { return start_max.has_value() || end_max.has_value(); }
-  bool is_sequence() const {
-    return start && !end && !alternate_bases.empty() && !reference_bases.empty();
-  }
+  bool is_sequence() const { return start && !end && has_alternate_bases; }
 };
 
 struct BeaconRequest {
   std::optional<VariantQuery> variant;
   std::vector<Filter> filters;
   IncludeResultsets include = IncludeResultsets::kHit;
+  // Pagination as the v2 framework defines it: `skip` counts pages of `limit` records, and
+  // `limit` 0 means "all, up to the server's maximum" (kMaxLimit).
   uint64_t skip = 0;
   uint64_t limit = 10;
   std::optional<Granularity> requested_granularity;  // nullopt: the schema default, "boolean"
@@ -75,6 +87,8 @@ struct BeaconRequest {
   std::string api_version;               // from meta.apiVersion when sent
   std::vector<std::string> dataset_ids;  // restrict to these datasets (extension: datasetIds)
   Granularity requested() const { return requested_granularity.value_or(Granularity::kBoolean); }
+  uint64_t page_size() const;     // records per page: `limit`, or kMaxLimit for 0
+  uint64_t first_record() const;  // records before the page: skip × page_size (saturating)
 };
 
 // Limits that keep one request cheap whatever it asks for.

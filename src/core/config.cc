@@ -194,6 +194,7 @@ Result<NodeConfig> ParseNodeConfig(std::string_view toml_text, std::string_view 
       GF_RETURN_IF_ERROR(d.StringList("consent_codes", ds.consent_codes));
       GF_RETURN_IF_ERROR(d.String("assembly_id", ds.assembly_id));
       ds.assembly_id = CanonicalAssembly(ds.assembly_id);
+      GF_RETURN_IF_ERROR(d.Path("reference_fasta", ds.reference_fasta, base_dir));
       GF_RETURN_IF_ERROR(d.NoUnknownKeys());
       if (ds.id.empty()) return d.Error(t, "id", "required");
       cfg.datasets.push_back(std::move(ds));

@@ -52,6 +52,9 @@ struct DatasetConfig {
   // hs37d5, hg38 are accepted, see CanonicalAssembly). Empty: unknown, so a query's
   // `assemblyId` cannot exclude the dataset.
   std::string assembly_id;
+  // Optional FASTA (+ .fai) of that assembly: Beacon queries are left-aligned on it as ingest's
+  // `--reference-fasta` left-aligns the data (docs/api.md).
+  std::filesystem::path reference_fasta;
 };
 
 // The canonical text of an IPv4 or IPv6 address (inet_ntop of inet_pton; IPv4-mapped IPv6 as

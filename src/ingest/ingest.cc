@@ -21,6 +21,7 @@
 #include "ingest/gt_scan.h"
 #include "ingest/normalize.h"
 #include "ingest/ordered_pipeline.h"
+#include "ingest/reference.h"
 #include "ingest/sample_sheet.h"
 #include "store/carrier_set.h"
 #include "store/dataset_check.h"
@@ -82,6 +83,12 @@ class RecordEncoder {
  public:
   RecordEncoder(SampleId first_id, uint32_t universe, const vcf::VcfFile& file)
       : first_id_(first_id), universe_(universe), file_(file) {}
+  // With a reference, indels are left-aligned after trimming (`contigs`: canonical names by the
+  // file's contig index).
+  void SetReference(const ReferenceFasta* reference, const std::vector<std::string>* contigs) {
+    reference_ = reference;
+    contigs_ = contigs;
+  }
 
   Status Encode(const vcf::DecodedRecord& decoded, ProcessedSite& out) {
     out.high_ploidy_calls = 0;
@@ -179,6 +186,8 @@ class RecordEncoder {
         continue;
       }
       TrimAlleles(e.pos, e.ref, e.alt);
+      if (reference_ != nullptr)
+        LeftAlign(*reference_, (*contigs_)[out.contig], e.pos, e.ref, e.alt);
       e.sets.clear();
       store::EncodeAlleleCarriers(
           std::span(carriers_).subspan(a * store::kCarrierClasses, store::kCarrierClasses), site,
@@ -376,6 +385,8 @@ class RecordEncoder {
   std::vector<uint8_t> called_;
   std::vector<uint32_t> non_ref_;   // CollectNonRef's output
   std::vector<uint32_t> split_[6];  // ClassifyBiallelic's lists (BiallelicLists order)
+  const ReferenceFasta* reference_ = nullptr;
+  const std::vector<std::string>* contigs_ = nullptr;
   std::vector<SampleId> merged_;
   store::SiteCalls site_;
   vcf::DecodedRecord masked_;  // MaskHighPloidy's copy
@@ -416,7 +427,7 @@ class SortedSink {
                              "; the file must be sorted (bcftools sort)");
     }
     last_raw_pos_ = site.raw_pos;
-    GF_RETURN_IF_ERROR(Flush(site.raw_pos));
+    GF_RETURN_IF_ERROR(Flush(site.raw_pos - lookback_));
     if (site.skipped_record || site.allele_count == 0) return Status::Ok();
     GF_ASSIGN_OR_RETURN(uint64_t site_index, writer_.AddSite(site.site, &site.calls));
     ++report.sites;
@@ -446,6 +457,8 @@ class SortedSink {
   }
 
   Status Finish() { return Flush(INT64_MAX); }
+  // Left-alignment moves alleles back by up to kMaxLeftShift: they wait that much longer.
+  void set_lookback(int64_t bases) { lookback_ = bases; }
   uint64_t alleles() const { return alleles_; }
   uint64_t first_high_ploidy() const { return first_high_ploidy_; }
 
@@ -503,6 +516,7 @@ class SortedSink {
   std::vector<Pending> pending_, spare_;
   uint64_t alleles_ = 0;
   uint64_t first_high_ploidy_ = 0;
+  int64_t lookback_ = 0;
 };
 
 // flock-based single-writer lock on the dataset.
@@ -714,11 +728,17 @@ Result<IngestReport> Ingest(const IngestOptions& options) {
   std::vector<std::string> canonical;
   for (const auto& c : file->contigs()) canonical.push_back(store::CanonicalContig(c));
 
+  std::unique_ptr<ReferenceFasta> reference;  // left-aligns indels (bcftools norm -f)
+  if (!options.reference_fasta.empty()) {
+    GF_ASSIGN_OR_RETURN(reference, ReferenceFasta::Open(options.reference_fasta));
+  }
+
   const uint64_t generation = manifest.generation + 1;
   const std::string segment_name = GenerationName("seg-", generation, ".gfs");
   store::SegmentWriter writer;
   GF_RETURN_IF_ERROR(writer.Open(dir / segment_name, report.samples_total));
   SortedSink sink(writer, *file, canonical);
+  if (reference) sink.set_lookback(kMaxLeftShift);
   uint64_t skips[kSkipReasons] = {};
 
   // The pipeline (ordered_pipeline.h): batches read in file order, decoded and encoded on
@@ -735,7 +755,11 @@ Result<IngestReport> Ingest(const IngestOptions& options) {
   };
   Status status = RunOrderedPipeline<Work>(
       workers, in_flight,
-      [&] { return std::make_unique<ThreadState>(*file, first_id, report.samples_total); },
+      [&] {
+        auto t = std::make_unique<ThreadState>(*file, first_id, report.samples_total);
+        t->encoder.SetReference(reference.get(), &canonical);
+        return t;
+      },
       [&](Work& w) -> Result<bool> {
         GF_RETURN_IF_ERROR(file->ReadBatch(w.raw, kBatchRecords));
         return !w.raw.end;

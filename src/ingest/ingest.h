@@ -36,7 +36,10 @@ struct IngestOptions {
   // "" = from the header (##reference, ##contig lengths). Must agree with the header and
   // with the dataset's recorded assembly (assembly.h).
   std::string assembly;
-  int threads = 0;                                         // decoding workers; 0 = one per core
+  int threads = 0;  // decoding workers; 0 = one per core
+  // Optional: a FASTA (with .fai) of the VCF's assembly; indels are then left-aligned as
+  // `bcftools norm -f` does (ingest/normalize.h), so one indel of a repeat is one allele.
+  std::filesystem::path reference_fasta;
   std::function<void(const IngestProgress&)> on_progress;  // called about twice a second
   // Called after the segment is written and before the commit, to archive the original file
   // (Crypt4GH, see crypt4gh/archive.h); returns the archive entry id recorded with the segment.

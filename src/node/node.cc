@@ -129,6 +129,7 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
     if (config.public_url.empty()) config.public_url = base_url;
     raw->beacon_ = std::make_unique<beacon::Beacon>(config, raw->store_.get(), raw->hpo_.get(),
                                                     raw->genes_.get());
+    GF_RETURN_IF_ERROR(raw->beacon_->OpenReferences());
     AccessResolver access = options.access;
     if (!access) {
       // JWKS fetches are bounded by the JwksCache's own time-outs and size limits.

@@ -231,6 +231,20 @@ AlleleCounts Dataset::Count(const AlleleRef& ref, const SampleSet* filter) const
   return c;
 }
 
+uint64_t Dataset::carried_allele_count() const {
+  std::call_once(carried_once_, [this] {
+    uint64_t carried = 0;
+    for (const auto& contig : contigs()) {
+      ScanRange(contig, 1, INT64_MAX / 2, [&](const AlleleKey&, const AlleleRef& ref) {
+        if (HasCarrier(ref)) ++carried;
+        return true;
+      });
+    }
+    carried_allele_count_ = carried;
+  });
+  return carried_allele_count_;
+}
+
 SampleSet Dataset::Carriers(const AlleleRef& ref, const SampleSet* filter) const {
   SampleSet out(sample_count());
   for (const auto& part : ref.parts) segments_[part.segment]->AddCarriers(part.index, filter, out);

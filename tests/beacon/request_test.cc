@@ -129,9 +129,31 @@ TEST(RequestTest, RejectsWhatMustFail) {
 
 TEST(RequestTest, NeverCrashesOnOddInput) {
   // A deterministic sweep of awkward values through every parameter.
-  const char* values[] = {"",   " ",   "[",        "]",    "[,]", "1,2,3", "99999999999999999999",
-                          "-0", "1e3", "\xff\xfe", "null", "[1,", "N",     "...",
-                          "%00"};
+  const char* values[] = {"",
+                          " ",
+                          "[",
+                          "]",
+                          "[,]",
+                          "1,2,3",
+                          "99999999999999999999",
+                          "-0",
+                          "1e3",
+                          "\xff\xfe",
+                          "null",
+                          "[1,",
+                          "N",
+                          "...",
+                          "%00",
+                          "-",
+                          ".",
+                          "refseq:",
+                          "refseq:NC_",
+                          "NC_000022.",
+                          "nc_000023.11",
+                          "REFSEQ:NC_012920.1",
+                          "NC_0000221.11",
+                          "GCF_000001405.",
+                          "GCF_000001405.99"};
   const char* keys[] = {"referenceName",
                         "start",
                         "end",
@@ -146,7 +168,9 @@ TEST(RequestTest, NeverCrashesOnOddInput) {
                         "includeResultsetResponses",
                         "testMode",
                         "variantMinLength",
-                        "datasetIds"};
+                        "datasetIds",
+                        "assemblyId",
+                        "g_variant"};
   for (const char* k : keys) {
     for (const char* v : values) {
       auto r = Get({{k, v}});
@@ -155,6 +179,13 @@ TEST(RequestTest, NeverCrashesOnOddInput) {
       auto p =
           ParsePostRequest(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
       (void)p;
+      // Nested under g_variant, and beside a sequence query's other parameters (the unpadded
+      // indel, trimming and accession paths).
+      nlohmann::json nested = {
+          {"query", {{"requestParameters", {{"g_variant", {{"referenceName", "22"}, {k, v}}}}}}}};
+      (void)ParsePostRequest(nested.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+      (void)Get({{"referenceName", "22"}, {"start", "5"}, {"referenceBases", "AC"}, {k, v}});
+      (void)Get({{"referenceName", v}, {"start", "5"}, {"alternateBases", "-"}, {k, v}});
     }
   }
   SUCCEED();
