@@ -6,6 +6,7 @@
 
 #include "apps/genomefed/commands.h"
 #include "crypt4gh/archive.h"
+#include "htsget/archived_file.h"
 #include "ingest/ingest.h"
 
 namespace genomefed::cli {
@@ -17,6 +18,7 @@ struct IngestArgs {
   std::string vcf;
   std::string samples;
   std::vector<std::string> consent;
+  std::string file_id;
   int threads = 0;
   bool quiet = false;
   bool no_archive = false;
@@ -60,6 +62,9 @@ void RegisterIngest(CLI::App& root, CommandContext& ctx) {
                   "sample sheet: TSV (sample_id sex population phenotypes diseases [consent]) "
                   "or Beacon v2 individuals JSON");
   cmd->add_option("--consent", args->consent, "DUO code(s) for every sample of this batch");
+  cmd->add_option("--file-id", args->file_id,
+                  "id of the archived file for htsget and DRS (default: the file name without "
+                  "extensions)");
   cmd->add_option("--threads", args->threads, "decoding threads (0 = one per core)");
   cmd->add_flag("--quiet", args->quiet, "no progress or summary");
   cmd->add_flag("--no-archive", args->no_archive,
@@ -72,6 +77,17 @@ void RegisterIngest(CLI::App& root, CommandContext& ctx) {
     opts.sample_sheet = args->samples;
     opts.consent = args->consent;
     opts.threads = args->threads;
+    if (!args->file_id.empty()) {
+      if (Status s = htsget::CheckFileId(args->file_id); !s.ok()) {
+        Report(ctx, "ingest --file-id", s);
+        return;
+      }
+      if (args->no_archive) {
+        Report(ctx, "ingest",
+               InvalidArgument("--file-id names an archived file: drop --no-archive"));
+        return;
+      }
+    }
     if (!args->no_archive) {
       // The original, encrypted to the node key (created on first use in <data-dir>/keys).
       opts.before_commit = [args]() -> Result<std::string> {
@@ -79,6 +95,15 @@ void RegisterIngest(CLI::App& root, CommandContext& ctx) {
         GF_ASSIGN_OR_RETURN(crypt4gh::PublicKey node_pk, crypt4gh::EnsureNodeKeys(dir / "keys"));
         GF_ASSIGN_OR_RETURN(crypt4gh::ArchiveEntry entry,
                             crypt4gh::ArchiveFile(dir / "archive", args->vcf, node_pk));
+        // Deliverable through htsget and DRS under its file id, with its index kept beside.
+        htsget::RegisterOptions reg;
+        reg.data_dir = dir;
+        reg.source = args->vcf;
+        reg.file_id = args->file_id;
+        reg.dataset = args->dataset;
+        reg.archive_id = entry.id;
+        reg.plaintext_size = entry.plaintext_size;
+        GF_RETURN_IF_ERROR(htsget::RegisterArchivedFile(reg).status());
         return entry.id;
       };
     }

@@ -3,6 +3,7 @@
 #include <ctime>
 
 #include "core/log.h"
+#include "node/delivery.h"
 #include "passport/clock.h"
 #include "passport/rights.h"
 #include "policy/policy.h"
@@ -127,6 +128,7 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
     }
     http::Router router;
     GF_RETURN_IF_ERROR(AddBeaconRoutes(router, "/api", raw->beacon_.get(), access));
+    GF_RETURN_IF_ERROR(AddDeliveryRoutes(router, config, options.delivery));
     return router;
   };
   // Errors of the HTTP layer itself (404 route, 413 …) are rendered by the Beacon once it exists.
