@@ -93,8 +93,10 @@ class Delivery {
   std::string DataUrl(std::string_view route, const htsget::DataUrlClaims& claims) const;
   int64_t Now() const { return options_.clock->NowSeconds(); }
 
-  // The single audit call site for every delivery decision.
-  void Audit(const Decision& d);
+  // The single audit call site for every delivery decision. An allowed access whose record
+  // cannot be made durable must not be answered: callers then send AuditFailed().
+  Status Audit(const Decision& d);
+  http::Response AuditFailed(const Status& s, bool drs);
 
   http::Response HtsgetError(const htsget::Error& e, Decision& d);
   http::Response DrsError(const Status& s, Decision& d);
@@ -111,16 +113,32 @@ class Delivery {
   std::map<std::string, std::shared_ptr<const htsget::SliceIndex>> indexes_;  // GUARDED_BY(mu_)
 };
 
-void Delivery::Audit(const Decision& d) {
-  // Until src/audit lands this is the log line; the record shape is already the audit Event's.
+Status Delivery::Audit(const Decision& d) {
   log::info("delivery: {} {} dataset={} decision={} reason=\"{}\" bytes={} request={}", d.identity,
             d.action, d.dataset, d.allowed ? "allow" : "deny", d.reason, d.bytes, d.request.dump());
+  if (!options_.audit) return Status::Ok();
+  audit::Event e;
+  e.identity = d.identity;
+  e.action = d.action;
+  e.dataset = d.dataset;
+  e.request = d.request;
+  e.decision = d.allowed ? "allow" : "deny";
+  e.reason = d.reason;
+  e.bytes = d.bytes;
+  return options_.audit->Append(e);
+}
+
+http::Response Delivery::AuditFailed(const Status& s, bool drs) {
+  log::error("delivery: audit log append failed, access refused: {}", s.ToString());
+  const std::string message = "the node cannot record this access in its audit log";
+  if (drs) return http::Response::Json(drs::ErrorBody(503, message), 503);
+  return http::Response::Json(htsget::ErrorBody({htsget::ErrorKind::kInternal, message}), 503);
 }
 
 http::Response Delivery::HtsgetError(const htsget::Error& e, Decision& d) {
   d.allowed = false;
   d.reason = std::string(htsget::ErrorName(e.kind)) + ": " + e.message;
-  Audit(d);
+  (void)Audit(d);  // a refusal is sent whether or not it could be recorded
   http::Response res = http::Response::Json(htsget::ErrorBody(e), htsget::HttpStatusOf(e.kind));
   if (e.kind == htsget::ErrorKind::kInvalidAuthentication) {
     res.headers.emplace_back("WWW-Authenticate", "Bearer");
@@ -137,7 +155,7 @@ http::Response Delivery::DrsError(const Status& s, Decision& d) {
     message = "the node could not read the archived file";
   }
   d.reason = message;
-  Audit(d);
+  (void)Audit(d);  // a refusal is sent whether or not it could be recorded
   http::Response res = http::Response::Json(drs::ErrorBody(status, message), status);
   if (status == 401) res.headers.emplace_back("WWW-Authenticate", "Bearer");
   return res;
@@ -470,7 +488,7 @@ http::Response Delivery::Ticket(const http::Request& req, bool post) {
   d.reason = "ControlledAccessGrants";
   d.request["urls"] = urls.size();
   d.bytes = bytes;  // what the ticket's URLs deliver; each block is audited when sent
-  Audit(d);
+  if (Status a = Audit(d); !a.ok()) return AuditFailed(a, false);
   http::Response res = http::Response::Json(htsget::TicketJson(file->format, urls));
   res.content_type = std::string(kHtsgetContentType) + "; charset=utf-8";
   return res;
@@ -518,7 +536,7 @@ http::Response Delivery::Block(const http::Request& req) {
   d.allowed = true;
   d.reason = "ControlledAccessGrants";
   d.bytes = bytes->size();
-  Audit(d);
+  if (Status a = Audit(d); !a.ok()) return AuditFailed(a, false);
   http::Response res;
   res.content_type = "application/octet-stream";
   res.body = std::move(bytes).value();
@@ -576,7 +594,7 @@ http::Response Delivery::DrsObject(const http::Request& req, bool post) {
   }
   d.allowed = true;
   d.reason = "ControlledAccessGrants";
-  Audit(d);
+  if (Status a = Audit(d); !a.ok()) return AuditFailed(a, true);
   return http::Response::Json(body.dump());
 }
 
@@ -613,7 +631,7 @@ http::Response Delivery::DrsAccess(const http::Request& req, bool post) {
   claims.recipient = key->Hex();
   d.allowed = true;
   d.reason = "ControlledAccessGrants";
-  Audit(d);
+  if (Status a = Audit(d); !a.ok()) return AuditFailed(a, true);
   return http::Response::Json(
       drs::AccessUrlJson(DataUrl("/ga4gh/drs/v1/data/", claims), {{"Authorization", authorization}})
           .dump());
@@ -657,7 +675,7 @@ http::Response Delivery::DrsData(const http::Request& req) {
   d.allowed = true;
   d.reason = "ControlledAccessGrants";
   d.bytes = res.body.size();
-  Audit(d);
+  if (Status a = Audit(d); !a.ok()) return AuditFailed(a, true);
   return res;
 }
 

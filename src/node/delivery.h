@@ -19,8 +19,8 @@
 // decrypted in memory only, for tickets' VCF/BCF header and (deliver_plaintext = true) blocks;
 // nothing is written to disk.
 //
-// Every decision (ticket, block, object, access, data; allowed or refused) goes through one
-// audit call site per decision (see delivery.cc Audit).
+// Every decision (ticket, block, object, access, data; allowed or refused) is one audit Event
+// (src/audit), appended before the answer leaves.
 //
 // Thread safety: handlers are safe to run concurrently.
 #pragma once
@@ -29,6 +29,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "audit/audit_log.h"
 #include "core/config.h"
 #include "core/status.h"
 #include "http/client.h"
@@ -40,6 +41,9 @@ namespace genomefed::node {
 struct DeliveryOptions {
   std::shared_ptr<http::HttpClient> client;      // JWKS fetches; null: libcurl
   std::shared_ptr<const passport::Clock> clock;  // null: system clock
+  // Where every decision is appended (durable before the answer is sent; an allowed access
+  // that cannot be recorded is refused with 503). Null: decisions are only logged.
+  std::shared_ptr<audit::AuditLog> audit;
   int64_t data_url_ttl_seconds = 600;
   // The most one data URL answers (tickets cut ranges into pieces of this size), so that
   // memory per request stays bounded.

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "audit/audit_log.h"
 #include "crypt4gh/archive.h"
 #include "htsget/ticket.h"
 #include "http/client.h"
@@ -121,6 +122,7 @@ class DeliveryTest : public ::testing::Test {
   static void TearDownTestSuite() {
     delete client_;
     delete node_;
+    audit_.reset();
     delete jwks_server_;
     delete key_;
     delete dir_;
@@ -150,6 +152,15 @@ class DeliveryTest : public ::testing::Test {
     o.config = *cfg;
     o.access_log = false;
     o.delivery.clock = clock_;
+    if (!audit_) {
+      auto log = audit::AuditLog::Open({dir_->path() / "audit.jsonl", {}, 1000, 60});
+      if (!log.ok()) {
+        start_error_ = log.status().ToString();
+        return nullptr;
+      }
+      audit_ = std::shared_ptr<audit::AuditLog>(std::move(log).value());
+    }
+    o.delivery.audit = audit_;
     auto node = Node::Start(std::move(o));
     if (!node.ok()) {
       start_error_ = node.status().ToString();
@@ -280,6 +291,7 @@ class DeliveryTest : public ::testing::Test {
   static inline Node* node_ = nullptr;
   static inline http::HttpClient* client_ = nullptr;
   static inline std::shared_ptr<passport::ManualClock> clock_;
+  static inline std::shared_ptr<audit::AuditLog> audit_;
 };
 
 TEST_F(DeliveryTest, ServiceInfoNamesHtsgetAndDrs) {
@@ -376,7 +388,8 @@ TEST_F(DeliveryTest, Crypt4ghTicketDecryptsToTheSlice) {
                     passport, {{"Htsget-Context-Public-Key", PublicKeyHeader("alice")}});
       ASSERT_EQ(r.status, 200) << r.body;
       const auto c4gh = dir_->path() / "slice.c4gh";
-      const std::string joined = Join(json::parse(r.body));
+      const json ticket = json::parse(r.body);
+      const std::string joined = Join(ticket);
       WriteAll(c4gh, joined);
       const auto plain = dir_->path() / "slice.dec";
       auto dec =
@@ -392,6 +405,28 @@ TEST_F(DeliveryTest, Crypt4ghTicketDecryptsToTheSlice) {
                      true);
       EXPECT_NE(wrong.exit_code, 0);
     }
+  }
+  // The whole VCF.gz (htslib writes it block-aligned): the ticket is the archive's own stored
+  // segments behind a re-encrypted header, and decrypts to the original file, byte for byte.
+  {
+    auto r = Send("GET", TicketUrl("cohort_vcf", "encryptionScheme=c4gh"), passport,
+                  {{"Htsget-Context-Public-Key", PublicKeyHeader("alice")}});
+    ASSERT_EQ(r.status, 200) << r.body;
+    const json ticket = json::parse(r.body);
+    size_t node_urls = 0;
+    for (const auto& u : ticket["htsget"]["urls"]) {
+      node_urls += u["url"].get<std::string>().rfind("http", 0) == 0;
+    }
+    EXPECT_GE(node_urls, 1u);
+    const auto c4gh = dir_->path() / "whole.c4gh";
+    WriteAll(c4gh, Join(ticket));
+    const auto plain = dir_->path() / "whole.dec";
+    auto dec =
+        RunCommand(g_ + " crypt4gh decrypt --sk " + Sh((dir_->path() / "alice.sec").string()) +
+                       " -i " + Sh(c4gh.string()) + " -o " + Sh(plain.string()),
+                   true);
+    ASSERT_EQ(dec.exit_code, 0) << dec.output;
+    EXPECT_EQ(Sha256Of(ReadAll(plain)), Sha256Of(ReadAll(vcf_)));
   }
   // No plaintext in the data directory: every file is a store segment or metadata, a Crypt4GH
   // part, or an index/block map (positions only) — none is a VCF or BCF.
@@ -608,6 +643,18 @@ TEST_F(DeliveryTest, RefusalsMatrix) {
   drs_check("drs other dataset", Send("GET", drs, Passport("bob", {"nl"})), 403);
   drs_check("drs unknown", Send("GET", node_->base_url() + "/ga4gh/drs/v1/objects/zz", alice), 404);
   drs_check("drs access without key", Send("GET", drs + "/access/crypt4gh", alice), 400);
+
+  // Every decision above is in the audit log, which verifies.
+  const std::string log = ReadAll(dir_->path() / "audit.jsonl");
+  for (const char* action :
+       {"\"htsget.ticket\"", "\"htsget.block\"", "\"drs.object\"", "\"drs.access\""}) {
+    EXPECT_NE(log.find(action), std::string::npos) << action;
+  }
+  EXPECT_NE(log.find("\"deny\""), std::string::npos);
+  EXPECT_EQ(log.find(alice), std::string::npos) << "a passport reached the audit log";
+  auto verify =
+      RunCommand(g_ + " audit verify " + Sh((dir_->path() / "audit.jsonl").string()), true);
+  EXPECT_EQ(verify.exit_code, 0) << verify.output;
 }
 
 TEST_F(DeliveryTest, NodePolicyRulesRefuseDelivery) {
