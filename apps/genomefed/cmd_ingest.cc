@@ -6,6 +6,7 @@
 
 #include "apps/genomefed/commands.h"
 #include "crypt4gh/archive.h"
+#include "htsget/archived_file.h"
 #include "ingest/ingest.h"
 
 namespace genomefed::cli {
@@ -18,6 +19,7 @@ struct IngestArgs {
   std::string samples;
   std::vector<std::string> consent;
   std::string assembly;
+  std::string file_id;
   int threads = 0;
   std::string reference_fasta;
   bool quiet = false;
@@ -71,6 +73,9 @@ void RegisterIngest(CLI::App& root, CommandContext& ctx) {
   cmd->add_option("--assembly", args->assembly,
                   "reference assembly of the batch (GRCh37, GRCh38, hg19, hg38...); default: "
                   "from the header, and the dataset's recorded one must agree");
+  cmd->add_option("--file-id", args->file_id,
+                  "id of the archived file for htsget and DRS (default: the file name without "
+                  "extensions)");
   cmd->add_option("--threads", args->threads, "decoding threads (0 = one per core)");
   cmd->add_option("--reference-fasta", args->reference_fasta,
                   "FASTA (+ .fai) of the VCF's assembly: left-align indels as bcftools norm -f");
@@ -87,6 +92,17 @@ void RegisterIngest(CLI::App& root, CommandContext& ctx) {
     opts.assembly = args->assembly;
     opts.threads = args->threads;
     opts.reference_fasta = args->reference_fasta;
+    if (!args->file_id.empty()) {
+      if (Status s = htsget::CheckFileId(args->file_id); !s.ok()) {
+        Report(ctx, "ingest --file-id", s);
+        return;
+      }
+      if (args->no_archive) {
+        Report(ctx, "ingest",
+               InvalidArgument("--file-id names an archived file: drop --no-archive"));
+        return;
+      }
+    }
     if (!args->no_archive) {
       // The original, encrypted to the node key (created on first use in <data-dir>/keys).
       opts.before_commit = [args]() -> Result<std::string> {
@@ -96,6 +112,15 @@ void RegisterIngest(CLI::App& root, CommandContext& ctx) {
         GF_ASSIGN_OR_RETURN(crypt4gh::KeyPair node, crypt4gh::LoadNodeKeys(dir / "keys"));
         GF_ASSIGN_OR_RETURN(crypt4gh::ArchiveEntry entry,
                             crypt4gh::ArchiveFile(dir / "archive", args->vcf, node));
+        // Deliverable through htsget and DRS under its file id, with its index kept beside.
+        htsget::RegisterOptions reg;
+        reg.data_dir = dir;
+        reg.source = args->vcf;
+        reg.file_id = args->file_id;
+        reg.dataset = args->dataset;
+        reg.archive_id = entry.id;
+        reg.plaintext_size = entry.plaintext_size;
+        GF_RETURN_IF_ERROR(htsget::RegisterArchivedFile(reg).status());
         return entry.id;
       };
     }

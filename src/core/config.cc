@@ -173,6 +173,10 @@ Result<NodeConfig> ParseNodeConfig(std::string_view toml_text, std::string_view 
     GF_RETURN_IF_ERROR(p.Bool("export_individual_level", cfg.policy.export_individual_level));
     GF_RETURN_IF_ERROR(
         p.Integer("query_budget_per_day", cfg.policy.query_budget_per_day, 0, 1000000000));
+    GF_RETURN_IF_ERROR(p.Bool("deliver_plaintext", cfg.policy.deliver_plaintext));
+    GF_RETURN_IF_ERROR(p.Bool("require_ethics_approval", cfg.policy.require_ethics_approval));
+    GF_RETURN_IF_ERROR(
+        p.StringList("allowed_recipient_countries", cfg.policy.allowed_recipient_countries));
     GF_RETURN_IF_ERROR(p.NoUnknownKeys());
   }
   GF_RETURN_IF_ERROR(ReadTrust(root, source, cfg.trust));

@@ -26,6 +26,11 @@ struct PolicyConfig {
   uint32_t min_count = 5;               // 1 = exact counts for everyone allowed a count
   bool export_individual_level = true;  // false: aggregates only, whatever the visas say
   uint32_t query_budget_per_day = 0;    // 0 = unlimited
+  // Delivery of individual-level files (htsget, DRS); the rules are policy::CheckDelivery's.
+  bool deliver_plaintext = false;        // false: Crypt4GH to the requester's key only
+  bool require_ethics_approval = false;  // the grant must record an ethics approval
+  std::vector<std::string>
+      allowed_recipient_countries;  // ISO 3166-1 alpha-2, "EU", "EEA"; empty: any
 };
 
 // One [[trust]] entry (GA4GH Passport issuer); checked and used by passport/ (docs/passports.md).

@@ -4,6 +4,7 @@
 
 #include "core/log.h"
 #include "node/stored_assembly.h"
+#include "node/delivery.h"
 #include "passport/clock.h"
 #include "passport/node_settings.h"
 #include "passport/rights.h"
@@ -137,6 +138,7 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
     }
     http::Router router;
     GF_RETURN_IF_ERROR(AddBeaconRoutes(router, "/api", raw->beacon_.get(), access));
+    GF_RETURN_IF_ERROR(AddDeliveryRoutes(router, config, options.delivery));
     return router;
   };
   // Errors of the HTTP layer itself (404 route, 413 …) are rendered by the Beacon once it exists.

@@ -24,6 +24,7 @@
 #include "core/status.h"
 #include "http/client.h"
 #include "http/server.h"
+#include "node/delivery.h"
 #include "ontology/ontology.h"
 #include "passport/clock.h"
 #include "store/store.h"
@@ -64,6 +65,7 @@ struct NodeOptions {
   AccessResolver access;  // empty: PolicyAccessResolver (JWKS fetched with libcurl)
   bool access_log = true;
   std::string listen_override;  // "host:port" instead of config.listen (tests use port 0)
+  DeliveryOptions delivery;     // htsget and DRS (node/delivery.h)
 };
 
 class Node {

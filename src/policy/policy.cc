@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <limits>
 
@@ -42,6 +43,64 @@ std::string NormalizeAddress(std::string_view addr) {
 }
 
 }  // namespace
+
+bool CountryAllowed(std::string_view country, const std::vector<std::string>& allowed) {
+  static constexpr std::string_view kEu[] = {"AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI",
+                                             "FR", "DE", "GR", "HU", "IE", "IT", "LV", "LT", "LU",
+                                             "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE"};
+  static constexpr std::string_view kEeaOnly[] = {"IS", "LI", "NO"};
+  auto upper = [](std::string_view s) {
+    std::string out(s);
+    for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return out;
+  };
+  const std::string c = upper(country);
+  if (c.size() != 2) return false;
+  const bool in_eu = std::find(std::begin(kEu), std::end(kEu), c) != std::end(kEu);
+  const bool in_eea =
+      in_eu || std::find(std::begin(kEeaOnly), std::end(kEeaOnly), c) != std::end(kEeaOnly);
+  for (const std::string& entry : allowed) {
+    const std::string a = upper(entry);
+    if (a == c || (a == "EU" && in_eu) || (a == "EEA" && in_eea)) return true;
+  }
+  return false;
+}
+
+Status Policy::CheckDelivery(const DeliveryRequest& request) const {
+  if (!config_.export_individual_level) {
+    return PermissionDenied(
+        "this node's jurisdiction rule (policy export_individual_level = false) lets no "
+        "individual-level data leave, whatever the grant: only aggregates are released");
+  }
+  if (request.level != AccessLevel::kControlled) {
+    return PermissionDenied(
+        "no ControlledAccessGrants visa for this dataset: apply for access to download it");
+  }
+  if (!IndividualLevelAllowed(request.level)) {
+    return PermissionDenied(
+        "this node's policy (controlled_granularity below record) releases no "
+        "individual-level data");
+  }
+  if (!request.encrypted && !config_.deliver_plaintext) {
+    return PermissionDenied(
+        "this node delivers Crypt4GH only (policy deliver_plaintext = false): ask with "
+        "encryptionScheme=c4gh and your public key (Htsget-Context-Public-Key)");
+  }
+  if (config_.require_ethics_approval && !request.ethics_approved) {
+    return PermissionDenied(
+        "this node's policy (require_ethics_approval = true) needs an ethics approval recorded "
+        "in the grant");
+  }
+  if (!config_.allowed_recipient_countries.empty() &&
+      !CountryAllowed(request.recipient_country, config_.allowed_recipient_countries)) {
+    return PermissionDenied(
+        "this node's jurisdiction rule (policy allowed_recipient_countries) does not allow "
+        "delivery to the researcher's country" +
+        (request.recipient_country.empty() ? std::string(" (the grant names none)")
+                                           : " '" + request.recipient_country + "'"));
+  }
+  return Status::Ok();
+}
 
 std::string_view CountPrecisionName(CountPrecision p) {
   return p == CountPrecision::kExact ? "exact" : "imprecise";

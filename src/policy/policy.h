@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/config.h"
 #include "core/status.h"
@@ -78,6 +79,21 @@ class Policy {
   // MaxGranularity(level) == record.
   bool IndividualLevelAllowed(AccessLevel level) const;
 
+  // Whether an individual-level file (htsget slice, DRS object) of a dataset may be delivered
+  // for this request. OK, or kPermissionDenied whose message names the rule that refuses:
+  // export_individual_level = false (the node's jurisdiction rule: nobody), a level below
+  // CONTROLLED or a controlled_granularity below record, plaintext asked while
+  // deliver_plaintext = false, require_ethics_approval without an approval in the grant, or a
+  // recipient country not in allowed_recipient_countries (an unknown country is refused when
+  // the list is set: default deny).
+  struct DeliveryRequest {
+    AccessLevel level = AccessLevel::kPublic;
+    bool encrypted = false;         // Crypt4GH to the requester's key
+    std::string recipient_country;  // the grant's researcher country, ISO 3166-1 alpha-2
+    bool ethics_approved = false;   // the grant records an ethics approval
+  };
+  Status CheckDelivery(const DeliveryRequest& request) const;
+
   // Disclosure control for one count of one dataset. CONTROLLED callers and min_count <= 1:
   // exact. Otherwise 0 stays an exact 0, counts in 1..min_count-1 become min_count with
   // precision "imprecise" and countAdjustedTo [min_count], larger counts are exact.
@@ -110,6 +126,10 @@ class Policy {
 // Budgets are kept per UTC calendar day: the day number of a Unix time (floor, also before
 // 1970), and the seconds until the next one starts (what a 429's Retry-After says).
 int64_t UtcDay(int64_t unix_seconds);
+
+// Whether `country` (ISO 3166-1 alpha-2, any case) is in `allowed`, whose entries are country
+// codes or the groups "EU" (the 27 member states) and "EEA" (EU + IS, LI, NO).
+bool CountryAllowed(std::string_view country, const std::vector<std::string>& allowed);
 int64_t SecondsToNextUtcDay(int64_t unix_seconds);
 
 // The budget key of a caller: "id:<sub@iss>" for a verified passport, else
