@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "apps/genomefed/commands.h"
+#include "audit/config.h"
 #include "node/node.h"
 
 namespace genomefed::cli {
@@ -19,6 +20,14 @@ void RegisterNode(CLI::App& root, CommandContext& ctx) {
     if (!config.ok()) return Report(ctx, "node", config.status());
     node::NodeOptions options;
     options.config = std::move(config).value();
+    // [audit]: every delivery decision is recorded before its answer leaves (docs/formats/audit.md).
+    auto audit_config = audit::LoadAuditConfig(*config_path);
+    if (!audit_config.ok()) return Report(ctx, "node", audit_config.status());
+    if (audit_config->enabled()) {
+      auto audit_log = audit::AuditLog::Open(audit_config->log);
+      if (!audit_log.ok()) return Report(ctx, "node", audit_log.status());
+      options.delivery.audit = std::shared_ptr<audit::AuditLog>(std::move(audit_log).value());
+    }
     options.listen_override = *listen;
     auto node = node::Node::Start(std::move(options));
     if (!node.ok()) return Report(ctx, "node", node.status());
