@@ -12,6 +12,7 @@
 #include "beacon/request.h"
 #include "core/log.h"
 #include "http/url.h"
+#include "hub/access/duo_matcher.h"
 #include "hub/access/routes.h"
 #include "hub/catalogue.h"
 #include "hub/informational.h"
@@ -125,7 +126,7 @@ Result<std::unique_ptr<Hub>> Hub::Start(HubOptions options) {
     deps.catalogue = hub->repository_.get();
     deps.clock_ms = options.clock ? options.clock : Clock(SystemClockMs);
     deps.public_url = [h] { return h->identity_.public_url; };
-    deps.matcher = options.consent_matcher;
+    deps.matcher = options.consent_matcher ? options.consent_matcher : access::DuoConsentMatcher();
     deps.audit = options.audit;
     GF_ASSIGN_OR_RETURN(hub->access_,
                         access::AccessService::Create(options.access, std::move(deps)));

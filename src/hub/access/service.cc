@@ -7,6 +7,7 @@
 #include <set>
 
 #include "crypt4gh/keys.h"
+#include "hub/access/duo_matcher.h"
 #include "hub/catalogue.h"
 #include "passport/signer.h"
 
@@ -517,6 +518,7 @@ Result<json> AccessService::ValidateApplication(const Caller& caller, const json
     any_duo = any_duo || duo;
   }
   if (!any_duo) return InvalidArgument("purpose: needs at least one DUO term, e.g. DUO:0000006");
+  GF_RETURN_IF_ERROR(CheckPurposeCodes(purpose));
   GF_ASSIGN_OR_RETURN(auto datasets, StringList(body, "datasets", true, 100));
   GF_ASSIGN_OR_RETURN(auto collaborators, StringList(body, "collaborators", false, 100));
   GF_ASSIGN_OR_RETURN(std::string c4gh, RequiredString(body, "crypt4ghPublicKey", 2000));
