@@ -19,6 +19,9 @@ void RegisterNode(CLI::App& root, CommandContext& ctx) {
     if (!config.ok()) return Report(ctx, "node", config.status());
     node::NodeOptions options;
     options.config = std::move(config).value();
+    auto revocations = node::LoadRevocationOptions(*config_path);
+    if (!revocations.ok()) return Report(ctx, "node", revocations.status());
+    options.revocations = std::move(revocations).value();
     options.listen_override = *listen;
     auto node = node::Node::Start(std::move(options));
     if (!node.ok()) return Report(ctx, "node", node.status());

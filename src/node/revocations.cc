@@ -2,7 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/file.h"
 #include "core/log.h"
+#include "core/toml_reader.h"
 #include "passport/jws.h"
 #include "passport/jwt.h"
 
@@ -14,6 +16,31 @@ namespace {
 constexpr int64_t kSkewSeconds = 30;
 constexpr size_t kMaxListBytes = 4 << 20;
 }  // namespace
+
+Result<RevocationOptions> ParseRevocationOptions(std::string_view toml_text,
+                                                 std::string_view source) {
+  GF_ASSIGN_OR_RETURN(toml::table root, ParseToml(toml_text, source));
+  RevocationOptions out;
+  const toml::table* t = SubTable(root, "revocations");
+  if (t == nullptr) return out;
+  TableReader r(*t, "revocations", source);
+  GF_RETURN_IF_ERROR(r.StringList("urls", out.urls));
+  uint32_t interval_s = 60;
+  GF_RETURN_IF_ERROR(r.Integer("poll_interval_s", interval_s, 1, 86400));
+  out.poll_interval_ms = interval_s * 1000;
+  GF_RETURN_IF_ERROR(r.NoUnknownKeys());
+  for (const auto& u : out.urls) {
+    if (u.rfind("http://", 0) != 0 && u.rfind("https://", 0) != 0) {
+      return r.Error(t, "urls", "'" + u + "' is not an http(s) URL");
+    }
+  }
+  return out;
+}
+
+Result<RevocationOptions> LoadRevocationOptions(const std::filesystem::path& path) {
+  GF_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+  return ParseRevocationOptions(text, path.string());
+}
 
 RevocationList::RevocationList(std::vector<TrustEntry> trust,
                                std::shared_ptr<http::HttpClient> client,

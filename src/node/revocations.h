@@ -15,6 +15,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -36,6 +37,15 @@ struct RevocationOptions {
   uint32_t poll_interval_ms = 60'000;
   passport::JwksCacheOptions jwks;
 };
+
+// Reads [revocations] from the node's configuration file (absent: no lists are polled).
+//
+//   [revocations]
+//   urls = ["https://hub.example.org/api/access/revocations"]
+//   poll_interval_s = 60
+Result<RevocationOptions> LoadRevocationOptions(const std::filesystem::path& path);
+Result<RevocationOptions> ParseRevocationOptions(std::string_view toml_text,
+                                                 std::string_view source);
 
 struct RevokedGrant {
   std::string iss;    // the list's issuer

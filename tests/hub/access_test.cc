@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -508,6 +509,44 @@ TYPED_TEST(AccessTest, LoginIsRateLimitedAndSecretsAreStoredHashed) {
   EXPECT_FALSE(me.contains("password"));
   EXPECT_EQ(this->Call("POST", "/api/access/logout", nullptr, token).status, 200);
   EXPECT_EQ(this->Call("GET", "/api/access/me", nullptr, token).status, 401);
+}
+
+// The CLI against the same hub: register, log in, apply, list, read the passport.
+TYPED_TEST(AccessTest, CliAppliesAndGetsAPassport) {
+  this->Committees();
+  const std::string g = testing::GenomefedBinary().string() + " access ";
+  const std::string hub = " --hub " + this->url_;
+  fs::path pk = this->dir_ / "rita.pub";
+  { std::ofstream(pk) << kC4ghKey << "\n"; }
+  auto run = [&](const std::string& env, const std::string& args) {
+    return testing::RunCommand(env + " " + g + args + hub, false);
+  };
+  auto r = run("GENOMEFED_PASSWORD=cli-password-1", "register --username carl");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  r = run("GENOMEFED_PASSWORD=cli-password-1", "login --username carl");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  std::string token = json::parse(r.output, nullptr, false).value("token", "");
+  ASSERT_EQ(token.size(), 43u) << r.output;
+  const std::string env = "GENOMEFED_HUB_TOKEN=" + token;
+  r = run(env,
+          "apply --title T --abstract A --purpose DUO:0000006 --dataset fi:fi-cohort"
+          " --c4gh-pk " +
+              pk.string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(json::parse(r.output, nullptr, false)["state"], "submitted") << r.output;
+  r = run(env,
+          "apply --title T --abstract A --purpose DUO:0000006 --dataset fi:nope"
+          " --c4gh-pk " +
+              pk.string());
+  EXPECT_EQ(r.exit_code, 3);  // not found
+  r = run(env, "list");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(json::parse(r.output, nullptr, false)["applications"].size(), 1u) << r.output;
+  r = run(env, "passport");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(passport::ParseJwt(r.output.substr(0, r.output.find('\n')), 1 << 20).ok());
+  r = run("GENOMEFED_HUB_TOKEN=wrong", "list");
+  EXPECT_EQ(r.exit_code, 6);  // refused
 }
 
 TEST(CredentialsTest, Argon2idHashesVerifyAndDiffer) {

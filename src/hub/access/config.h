@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <string>
 
+#include "core/status.h"
 #include "hub/access/credentials.h"
 
 namespace genomefed::hub::access {
@@ -26,5 +27,24 @@ struct AccessConfig {
   // bona fide researcher definition.
   std::string researcher_status_value = "https://doi.org/10.1038/s41431-018-0219-y";
 };
+
+// Reads [access] from the hub's configuration file (absent: the defaults above). Unknown keys and
+// bad values name file, line and key; keys_dir is relative to the file.
+//
+//   [access]
+//   keys_dir = "broker-keys"
+//   password_ops_limit = 2           # argon2id passes (libsodium opslimit)
+//   password_mem_limit_mib = 64      # argon2id memory
+//   login_max_failures_per_account = 5
+//   login_max_failures_per_address = 20
+//   login_window_s = 900
+//   session_ttl_s = 28800
+//   passport_ttl_s = 3600
+//   revocation_list_ttl_s = 600
+//   self_registration = true
+//   researcher_status_value = "https://doi.org/10.1038/s41431-018-0219-y"
+Result<AccessConfig> LoadAccessConfig(const std::filesystem::path& path);
+Result<AccessConfig> ParseAccessConfig(std::string_view toml_text, std::string_view source,
+                                       const std::filesystem::path& base_dir);
 
 }  // namespace genomefed::hub::access
