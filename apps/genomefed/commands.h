@@ -28,5 +28,6 @@ void RegisterNode(CLI::App& root, CommandContext& ctx);
 void RegisterHub(CLI::App& root, CommandContext& ctx);
 void RegisterAccess(CLI::App& root, CommandContext& ctx);
 void RegisterAudit(CLI::App& root, CommandContext& ctx);
+void RegisterDuo(CLI::App& root, CommandContext& ctx);
 
 }  // namespace genomefed::cli

@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
   RegisterHub(app, ctx);
   RegisterAccess(app, ctx);
   RegisterAudit(app, ctx);
+  RegisterDuo(app, ctx);
 
   app.parse_complete_callback([&] { genomefed::log::Init(log_level); });
   try {

@@ -16,6 +16,7 @@
 #include "hub/access/routes.h"
 #include "hub/catalogue.h"
 #include "hub/informational.h"
+#include "hub/portal.h"
 
 namespace genomefed::hub {
 namespace {
@@ -157,6 +158,8 @@ Result<std::unique_ptr<Hub>> Hub::Start(HubOptions options) {
 
   http::Router router;
   GF_RETURN_IF_ERROR(hub->AddRoutes(router));
+  GF_RETURN_IF_ERROR(AddPortalRoutes(
+      router, options.portal_dir.empty() ? DefaultPortalDir() : options.portal_dir));
   GF_ASSIGN_OR_RETURN(
       http::ServerOptions so,
       http::MakeServerOptions(

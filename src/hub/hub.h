@@ -10,6 +10,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -45,6 +46,8 @@ struct HubOptions {
   access::AccessConfig access;
   access::ConsentMatcher consent_matcher;  // null: the DUO matcher (duo/match.h)
   access::AuditSink audit;                 // null: state changes are not audited
+  // The built portal served at / (docs/portal.md); empty: DefaultPortalDir().
+  std::filesystem::path portal_dir;
 };
 
 class Hub {
