@@ -2,6 +2,10 @@
 #include <iostream>
 
 #include "apps/genomefed/commands.h"
+#include "audit/audit_log.h"
+#include "audit/config.h"
+#include "core/log.h"
+#include "hub/access/config.h"
 #include "hub/hub.h"
 #include "hub/portal.h"
 
@@ -27,6 +31,22 @@ void RegisterHub(CLI::App& root, CommandContext& ctx) {
     options.portal_dir = portal->dir;
     options.listen_override = *listen;
     options.db_override = *db;
+    auto access = hub::access::LoadAccessConfig(*config_path);
+    if (!access.ok()) return Report(ctx, "hub", access.status());
+    options.access = std::move(access).value();
+    auto audit_config = audit::LoadAuditConfig(*config_path);
+    if (!audit_config.ok()) return Report(ctx, "hub", audit_config.status());
+    std::shared_ptr<audit::AuditLog> audit_log;
+    if (audit_config->enabled()) {
+      auto opened = audit::AuditLog::Open(audit_config->log);
+      if (!opened.ok()) return Report(ctx, "hub", opened.status().WithContext("[audit] path"));
+      audit_log = std::move(opened).value();
+      options.audit = [audit_log](const hub::access::AuditRecord& r) {
+        Status s = audit_log->Append(
+            {r.identity, r.action, r.dataset, r.request, r.decision, r.reason, 0});
+        if (!s.ok()) log::error("hub: audit record not written: {}", s.message());
+      };
+    }
     auto hub = hub::Hub::Start(std::move(options));
     if (!hub.ok()) return Report(ctx, "hub", hub.status());
     // One line on stdout so scripts can find the bound port (useful with port 0).

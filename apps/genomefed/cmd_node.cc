@@ -28,6 +28,9 @@ void RegisterNode(CLI::App& root, CommandContext& ctx) {
       if (!audit_log.ok()) return Report(ctx, "node", audit_log.status());
       options.delivery.audit = std::shared_ptr<audit::AuditLog>(std::move(audit_log).value());
     }
+    auto revocations = node::LoadRevocationOptions(*config_path);
+    if (!revocations.ok()) return Report(ctx, "node", revocations.status());
+    options.revocations = std::move(revocations).value();
     options.listen_override = *listen;
     auto node = node::Node::Start(std::move(options));
     if (!node.ok()) return Report(ctx, "node", node.status());

@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   RegisterPassport(app, ctx);
   RegisterNode(app, ctx);
   RegisterHub(app, ctx);
+  RegisterAccess(app, ctx);
   RegisterAudit(app, ctx);
   RegisterDuo(app, ctx);
   RegisterStore(app, ctx);

@@ -133,7 +133,7 @@ Status CheckTopLevel(const toml::table& root, std::string_view source,
 
 // Sections of a node's / the hub's file that their components parse themselves (each with
 // its own reader over the same file, e.g. audit::LoadAuditConfig for [audit]).
-inline constexpr std::string_view kNodeComponentSections[] = {"audit"};
-inline constexpr std::string_view kHubComponentSections[] = {"audit", "portal"};
+inline constexpr std::string_view kNodeComponentSections[] = {"audit", "revocations"};
+inline constexpr std::string_view kHubComponentSections[] = {"audit", "portal", "access"};
 
 }  // namespace genomefed

@@ -243,7 +243,7 @@ json SearchCatalogue(const CatalogueQuery& q, const std::vector<NodeState>& node
         {"beacon", api},
         {"dataset", d.external_url.empty() ? api + "/datasets/" + d.dataset_id : d.external_url},
         {"htsget", node.node.url + "/htsget/variants/" + d.dataset_id},
-        {"apply", "/api/access-requests?dataset=" + d.node_id + ":" + d.dataset_id}};
+        {"apply", "/api/access/applications?dataset=" + d.node_id + ":" + d.dataset_id}};
     out_sets.push_back(std::move(e));
   }
   json node_list = json::array();

@@ -12,6 +12,8 @@
 #include "beacon/request.h"
 #include "core/log.h"
 #include "http/url.h"
+#include "hub/access/duo_matcher.h"
+#include "hub/access/routes.h"
 #include "hub/catalogue.h"
 #include "hub/informational.h"
 #include "hub/portal.h"
@@ -117,6 +119,19 @@ Result<std::unique_ptr<Hub>> Hub::Start(HubOptions options) {
   const std::string& db = options.db_override.empty() ? cfg.db : options.db_override;
   GF_ASSIGN_OR_RETURN(hub->repository_, OpenRepository(db));
   log::info("hub {}: state in {} ({})", cfg.id, RedactDbUrl(db), hub->repository_->backend());
+  if (options.enable_access) {
+    GF_ASSIGN_OR_RETURN(hub->access_store_, access::RecordStore::Open(db));
+    Hub* h = hub.get();
+    access::ServiceDeps deps;
+    deps.store = hub->access_store_.get();
+    deps.catalogue = hub->repository_.get();
+    deps.clock_ms = options.clock ? options.clock : Clock(SystemClockMs);
+    deps.public_url = [h] { return h->identity_.public_url; };
+    deps.matcher = options.consent_matcher ? options.consent_matcher : access::DuoConsentMatcher();
+    deps.audit = options.audit;
+    GF_ASSIGN_OR_RETURN(hub->access_,
+                        access::AccessService::Create(options.access, std::move(deps)));
+  }
 
   // The config is the source of truth for config-registered nodes.
   int64_t now = options.clock ? options.clock() : SystemClockMs();
@@ -512,6 +527,7 @@ Status Hub::AddRoutes(http::Router& router) {
     }
     return JsonResponse(json{{"harvested", std::move(list)}});
   }));
+  if (access_) GF_RETURN_IF_ERROR(access::AddAccessRoutes(router, access_.get(), &admin_token_));
   return Status::Ok();
 }
 

@@ -21,6 +21,9 @@
 #include "core/status.h"
 #include "http/client.h"
 #include "http/server.h"
+#include "hub/access/config.h"
+#include "hub/access/records.h"
+#include "hub/access/service.h"
 #include "hub/harvester.h"
 #include "hub/network.h"
 #include "hub/repository.h"
@@ -37,6 +40,12 @@ struct HubOptions {
   // Harvest at start and every config.harvest_interval_s in a background thread (0 disables the
   // schedule; POST /api/admin/harvest and Hub::HarvestNow still work).
   bool background_harvest = true;
+  // Controlled access (hub/access/, docs/access.md): accounts, applications, DAC decisions and
+  // the passport broker, state in the same database.
+  bool enable_access = true;
+  access::AccessConfig access;
+  access::ConsentMatcher consent_matcher;  // null: the DUO matcher (duo/match.h)
+  access::AuditSink audit;                 // null: state changes are not audited
   // The built portal served at / (docs/portal.md); empty: DefaultPortalDir().
   std::filesystem::path portal_dir;
 };
@@ -53,6 +62,7 @@ class Hub {
   uint16_t port() const;
   std::string base_url() const;  // "http://127.0.0.1:PORT"
   Repository& repository() { return *repository_; }
+  access::AccessService* access() { return access_.get(); }
 
   // Harvests every registered node now and waits for the outcome.
   std::vector<HarvestOutcome> HarvestNow();
@@ -75,6 +85,8 @@ class Hub {
   HubIdentity identity_;
   std::string admin_token_;  // wiped in the destructor
   std::unique_ptr<Repository> repository_;
+  std::unique_ptr<access::RecordStore> access_store_;
+  std::unique_ptr<access::AccessService> access_;
   std::shared_ptr<http::HttpClient> client_;
   std::unique_ptr<Harvester> harvester_;
   std::unique_ptr<http::Server> server_;

@@ -15,7 +15,8 @@ namespace genomefed::node {
 AccessResolver PolicyAccessResolver(const NodeConfig& config,
                                     const std::vector<std::string>& dataset_ids,
                                     std::shared_ptr<http::HttpClient> client,
-                                    std::shared_ptr<const passport::Clock> clock) {
+                                    std::shared_ptr<const passport::Clock> clock,
+                                    std::shared_ptr<const RevocationList> revocations) {
   if (!clock) clock = std::make_shared<passport::SystemClock>();
   auto authorizer = std::make_shared<passport::Authorizer>(config.trust, std::move(client), clock,
                                                            passport::VerifierOptionsFor(config));
@@ -41,14 +42,16 @@ AccessResolver PolicyAccessResolver(const NodeConfig& config,
     };
   };
   const std::vector<passport::DatasetRef> refs = passport::DatasetRefsFor(config, dataset_ids);
-  return [authorizer, policy, to_beacon, anonymous, refs,
-          gate_for](const http::Request& req) -> RequestAccess {
+  return [authorizer, policy, to_beacon, anonymous, refs, gate_for,
+          revocations](const http::Request& req) -> RequestAccess {
     const std::string* auth = req.Header("authorization");
     if (auth == nullptr || auth->empty()) {
       return {[anonymous](std::string_view) { return anonymous; },
               gate_for(passport::CallerRights{}, req)};
     }
-    auto rights = std::make_shared<passport::CallerRights>(authorizer->Authorize(*auth, refs));
+    auto rights = std::make_shared<passport::CallerRights>(
+        revocations ? AuthorizeUnlessRevoked(*authorizer, *revocations, *auth, refs)
+                    : authorizer->Authorize(*auth, refs));
     return {[rights, policy, to_beacon](std::string_view dataset_id) {
               return to_beacon(policy->AccessFor(rights->LevelFor(dataset_id)));
             },
@@ -125,6 +128,11 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   // built once the address is bound, so that a node without public_url advertises the port it
   // really listens on, also when it was asked for port 0.
   Node* raw = node.get();
+  if (!options.revocations.urls.empty()) {
+    node->revocations_ = std::make_shared<RevocationList>(cfg.trust, http::MakeCurlClient(),
+                                                          options.clock, options.revocations);
+    node->revocations_->Start();
+  }
   auto make_router = [raw, &options](const std::string& base_url) -> Result<http::Router> {
     NodeConfig& config = options.config;
     if (config.public_url.empty()) config.public_url = base_url;
@@ -134,7 +142,8 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
     AccessResolver access = options.access;
     if (!access) {
       // JWKS fetches are bounded by the JwksCache's own time-outs and size limits.
-      access = PolicyAccessResolver(config, raw->store_->dataset_ids(), http::MakeCurlClient());
+      access = PolicyAccessResolver(config, raw->store_->dataset_ids(), http::MakeCurlClient(),
+                                    options.clock, raw->revocations_);
     }
     http::Router router;
     GF_RETURN_IF_ERROR(AddBeaconRoutes(router, "/api", raw->beacon_.get(), access));
@@ -159,6 +168,7 @@ std::string Node::base_url() const { return server_->base_url(); }
 void Node::RunUntilSignal() { server_->RunUntilSignal(); }
 void Node::Stop() {
   if (server_) server_->Stop();
+  if (revocations_) revocations_->Stop();
 }
 
 }  // namespace genomefed::node

@@ -25,6 +25,7 @@
 #include "http/client.h"
 #include "http/server.h"
 #include "node/delivery.h"
+#include "node/revocations.h"
 #include "ontology/ontology.h"
 #include "passport/clock.h"
 #include "store/store.h"
@@ -58,7 +59,8 @@ using AccessResolver = std::function<RequestAccess(const http::Request&)>;
 AccessResolver PolicyAccessResolver(const NodeConfig& config,
                                     const std::vector<std::string>& dataset_ids,
                                     std::shared_ptr<http::HttpClient> client,
-                                    std::shared_ptr<const passport::Clock> clock = nullptr);
+                                    std::shared_ptr<const passport::Clock> clock = nullptr,
+                                    std::shared_ptr<const RevocationList> revocations = nullptr);
 
 struct NodeOptions {
   NodeConfig config;
@@ -66,6 +68,9 @@ struct NodeOptions {
   bool access_log = true;
   std::string listen_override;  // "host:port" instead of config.listen (tests use port 0)
   DeliveryOptions delivery;     // htsget and DRS (node/delivery.h)
+  std::shared_ptr<const passport::Clock> clock;  // null: the system clock
+  // Brokers' revocation lists to poll (node/revocations.h); none by default.
+  RevocationOptions revocations;
 };
 
 class Node {
@@ -79,6 +84,7 @@ class Node {
   std::string base_url() const;  // "http://127.0.0.1:PORT"
   const beacon::Beacon& beacon() const { return *beacon_; }
   const store::Store& store() const { return *store_; }
+  RevocationList* revocations() { return revocations_.get(); }
   http::Server& server() { return *server_; }
 
   // Blocks until SIGTERM/SIGINT, then stops gracefully (in-flight requests finish).
@@ -92,6 +98,7 @@ class Node {
   std::unique_ptr<ontology::Ontology> hpo_;
   std::unique_ptr<beacon::GeneTable> genes_;
   std::unique_ptr<beacon::Beacon> beacon_;
+  std::shared_ptr<RevocationList> revocations_;
   std::unique_ptr<http::Server> server_;
 };
 
