@@ -954,6 +954,11 @@ TEST_F(NetworkTest, CatalogueIdsFilterAndNobodyAnsweringIsNeverNo) {
   EXPECT_EQ(refused.status, 400) << refused.body;
   EXPECT_NE(refused.body.find("fi ("), std::string::npos) << refused.body;
   ExpectValid("beaconErrorResponse.json", Parse(refused));
+  // geneId when no node has a gene table: every node refuses, and the answer says so.
+  auto genes = Get(hub->base_url() + "/api/g_variants?geneId=BRCA1&requestedGranularity=count" +
+                   "&datasetIds=fi:fi-cohort,nl:nl-cohort");
+  EXPECT_EQ(genes.status, 400) << genes.body;
+  EXPECT_NE(genes.body.find("gene table"), std::string::npos) << genes.body;
   // The dataset's node is down: 503, never exists:false.
   for (std::string u : {"/api/datasets/dead:d/g_variants?" + params,
                         "/api/g_variants?" + params + "&datasetIds=dead:d"}) {
