@@ -860,8 +860,9 @@ TEST_F(NetworkTest, SlowAndDeadNodesNeverHoldTheHubsThreads) {
   EXPECT_EQ(wrong.load(), 0);
   // Every client waits the time-out per request: about kClients * 2500 / 400 answers.
   EXPECT_GE(answered.load(), kClients * 3) << "answers in " << kDuration.count() << " ms";
-  EXPECT_LE(worst_ms.load(), kTimeout + 500) << "an answer waited longer than the node time-out";
-  EXPECT_LE(info_worst, 150) << "/api/info was held up by the fan-out";
+  EXPECT_LE(worst_ms.load(), kTimeout + 600) << "an answer waited longer than the node time-out";
+  // Held threads would make it wait the node time-out (400 ms) at least.
+  EXPECT_LE(info_worst, 250) << "/api/info was held up by the fan-out";
 }
 
 // Point 2: a hub cannot be registered as its own node, and a loop through another hub is cut
