@@ -213,6 +213,8 @@ std::vector<NodeRecord> Hub::Nodes() const {
 Status Hub::RegisterNode(NodeRecord node, bool replace) {
   GF_RETURN_IF_ERROR(ValidateNode(node));
   GF_RETURN_IF_ERROR(CheckNotSelf(node.id, node.url, OwnUrls()));
+  // The duplicate check and the insert are one step: two admins cannot both register an id.
+  std::lock_guard registering(register_mu_);
   if (!replace) {
     for (const NodeRecord& n : Nodes()) {
       if (n.id == node.id) {

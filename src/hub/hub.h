@@ -89,7 +89,8 @@ class Hub {
   bool harvest_requested_ = false;                 // GUARDED_BY(mu_)
   std::condition_variable wake_;
   std::thread harvest_thread_;
-  std::mutex harvest_mu_;  // one harvest at a time
+  std::mutex harvest_mu_;   // one harvest at a time
+  std::mutex register_mu_;  // one registration at a time
 };
 
 // Bearer-token check for the admin API: OK when `authorization` is "Bearer <expected>";
