@@ -3,7 +3,7 @@ PRESET ?= release
 BUILD_DIR := build/$(PRESET)
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build test demo bench format clean
+.PHONY: all deps build portal test demo bench format clean
 
 all: build
 
@@ -13,6 +13,11 @@ deps:
 build: deps
 	@cmake --preset $(PRESET) >/dev/null
 	@cmake --build --preset $(PRESET) -j $(JOBS)
+	@bash scripts/build-portal.sh
+
+# The discovery portal (TypeScript + Vite) into portal/dist; the hub serves it at /.
+portal:
+	@bash scripts/build-portal.sh
 
 test: build
 	@bash scripts/run-tests.sh $(BUILD_DIR)

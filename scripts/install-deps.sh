@@ -13,6 +13,8 @@ packages=(
   libdeflate-dev libisal-dev
   # tools used by tests, benchmarks and the demo
   bcftools tabix curl postgresql wrk nginx-light hyperfine python3 time
+  # the portal's browser tests (Playwright drives Debian's Chromium)
+  chromium
 )
 # Node.js may come from another source that bundles npm (nodesource); only add Debian's if absent.
 command -v node >/dev/null 2>&1 || packages+=(nodejs)

@@ -97,7 +97,9 @@ struct Streams {
   Status Finish() { return file_out ? file_out->Commit() : std_out->Flush(); }
 };
 
-Result<Streams> OpenStreams(const std::string& input, const std::string& output) {
+// `private_output`: the output is plaintext (decrypt), created 0600.
+Result<Streams> OpenStreams(const std::string& input, const std::string& output,
+                            bool private_output = false) {
   Streams s;
   if (input.empty() || input == "-") {
     s.in = std::make_unique<c4gh::FdReader>(STDIN_FILENO);
@@ -108,8 +110,11 @@ Result<Streams> OpenStreams(const std::string& input, const std::string& output)
   if (output.empty() || output == "-") {
     s.std_out = std::make_unique<c4gh::FdWriter>(STDOUT_FILENO);
   } else {
+    // A killed command must not leave its partial output (plaintext, for decrypt) behind.
+    c4gh::RemoveTemporaryFilesOnSignals();
     s.file_out = std::make_unique<c4gh::AtomicFileWriter>();
-    GF_RETURN_IF_ERROR(s.file_out->Open(output));
+    GF_RETURN_IF_ERROR(private_output ? s.file_out->OpenPrivate(output)
+                                      : s.file_out->OpenHonouringUmask(output));
   }
   return s;
 }
@@ -157,6 +162,7 @@ Status RunKeygen(const KeygenFlags& f) {
       return InvalidArgument("empty passphrase: give one, or use --nocrypt for an unprotected key");
     }
   }
+  c4gh::RemoveTemporaryFilesOnSignals();
   Status s = c4gh::WriteKeyPairFiles(pair, f.sk, f.pk, passphrase, format, f.force);
   c4gh::Wipe(passphrase);
   return s;
@@ -177,12 +183,8 @@ Status RunEncrypt(const EncryptFlags& f) {
     GF_ASSIGN_OR_RETURN(writer, LoadSecret(f.sk));
     options.writer = &*writer;
   }
-  GF_ASSIGN_OR_RETURN(c4gh::ByteRange range, RangeOf(f.range));
-  if (!range.whole()) {
-    std::vector<uint64_t> edits = {range.start};
-    if (range.end) edits.push_back(*range.end - range.start);
-    options.edit_list = std::move(edits);
-  }
+  // Only the segments overlapping the range are encrypted (see EncryptOptions::range).
+  GF_ASSIGN_OR_RETURN(options.range, RangeOf(f.range));
   GF_ASSIGN_OR_RETURN(Streams s, OpenStreams(f.io.input, f.io.output));
   GF_ASSIGN_OR_RETURN(c4gh::EncryptStats stats, c4gh::Encrypt(*s.in, s.out(), options));
   (void)stats;
@@ -201,7 +203,7 @@ Status RunDecrypt(const DecryptFlags& f) {
   c4gh::DecryptOptions options;
   GF_ASSIGN_OR_RETURN(options.sender_pk, LoadOptionalPublic(f.sender_pk));
   GF_ASSIGN_OR_RETURN(options.range, RangeOf(f.range));
-  GF_ASSIGN_OR_RETURN(Streams s, OpenStreams(f.io.input, f.io.output));
+  GF_ASSIGN_OR_RETURN(Streams s, OpenStreams(f.io.input, f.io.output, /*private_output=*/true));
   GF_ASSIGN_OR_RETURN(uint64_t n, c4gh::Decrypt(*s.in, s.out(), reader, options));
   (void)n;
   return s.Finish();
@@ -281,7 +283,8 @@ void RegisterCrypt4gh(CLI::App& root, CommandContext& ctx) {
       ->required();
   encrypt->add_option("--sk", enc->sk, "Writer secret key (default: a fresh ephemeral key)");
   encrypt->add_option("--range", enc->range,
-                      "Only START-END (end excluded) is readable: written as an edit list");
+                      "Encrypt only START-END (end excluded): the 64 KiB segments it overlaps, "
+                      "with an edit list trimming them to the range");
   AddIo(encrypt, enc->io);
   encrypt->callback([&ctx, enc] { Report(ctx, "crypt4gh encrypt", RunEncrypt(*enc)); });
 

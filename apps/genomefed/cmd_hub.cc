@@ -3,6 +3,7 @@
 
 #include "apps/genomefed/commands.h"
 #include "hub/hub.h"
+#include "hub/portal.h"
 
 namespace genomefed::cli {
 
@@ -19,8 +20,11 @@ void RegisterHub(CLI::App& root, CommandContext& ctx) {
   cmd->callback([&ctx, config_path, listen, db] {
     auto config = LoadHubConfig(*config_path);
     if (!config.ok()) return Report(ctx, "hub", config.status());
+    auto portal = hub::LoadPortalConfig(*config_path);
+    if (!portal.ok()) return Report(ctx, "hub", portal.status());
     hub::HubOptions options;
     options.config = std::move(config).value();
+    options.portal_dir = portal->dir;
     options.listen_override = *listen;
     options.db_override = *db;
     auto hub = hub::Hub::Start(std::move(options));

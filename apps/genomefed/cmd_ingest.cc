@@ -76,9 +76,11 @@ void RegisterIngest(CLI::App& root, CommandContext& ctx) {
       // The original, encrypted to the node key (created on first use in <data-dir>/keys).
       opts.before_commit = [args]() -> Result<std::string> {
         const std::filesystem::path dir(args->data_dir);
-        GF_ASSIGN_OR_RETURN(crypt4gh::PublicKey node_pk, crypt4gh::EnsureNodeKeys(dir / "keys"));
+        GF_RETURN_IF_ERROR(crypt4gh::EnsureNodeKeys(dir / "keys").status());
+        // The secret half keys the entry's integrity MACs (crypt4gh/archive_integrity.h).
+        GF_ASSIGN_OR_RETURN(crypt4gh::KeyPair node, crypt4gh::LoadNodeKeys(dir / "keys"));
         GF_ASSIGN_OR_RETURN(crypt4gh::ArchiveEntry entry,
-                            crypt4gh::ArchiveFile(dir / "archive", args->vcf, node_pk));
+                            crypt4gh::ArchiveFile(dir / "archive", args->vcf, node));
         return entry.id;
       };
     }

@@ -26,5 +26,7 @@ void RegisterKeys(CLI::App& root, CommandContext& ctx);
 void RegisterPassport(CLI::App& root, CommandContext& ctx);
 void RegisterNode(CLI::App& root, CommandContext& ctx);
 void RegisterHub(CLI::App& root, CommandContext& ctx);
+void RegisterAudit(CLI::App& root, CommandContext& ctx);
+void RegisterDuo(CLI::App& root, CommandContext& ctx);
 
 }  // namespace genomefed::cli

@@ -36,6 +36,8 @@ int main(int argc, char** argv) {
   RegisterPassport(app, ctx);
   RegisterNode(app, ctx);
   RegisterHub(app, ctx);
+  RegisterAudit(app, ctx);
+  RegisterDuo(app, ctx);
 
   app.parse_complete_callback([&] { genomefed::log::Init(log_level); });
   try {

@@ -11,6 +11,7 @@
 #include <set>
 
 #include "core/file.h"
+#include "core/toml_reader.h"
 
 namespace genomefed {
 
@@ -89,121 +90,6 @@ std::string CanonicalAssembly(std::string_view assembly) {
 
 namespace {
 
-// Reads one TOML table into a struct, refusing keys it does not know.
-class TableReader {
- public:
-  TableReader(const toml::table& table, std::string where, std::string_view source)
-      : table_(table), where_(std::move(where)), source_(source) {}
-
-  Status Error(const toml::node* node, const std::string& key, const std::string& what) const {
-    std::string loc(source_);
-    if (node != nullptr) loc += ":" + std::to_string(node->source().begin.line);
-    return InvalidArgument(loc + ": " + where_ + (where_.empty() ? "" : ".") + key + ": " + what);
-  }
-
-  Status String(const std::string& key, std::string& out) {
-    seen_.insert(key);
-    const toml::node* n = table_.get(key);
-    if (n == nullptr) return Status::Ok();
-    auto v = n->value<std::string>();
-    if (!v) return Error(n, key, "expected a string");
-    out = *v;
-    return Status::Ok();
-  }
-
-  Status Path(const std::string& key, std::filesystem::path& out,
-              const std::filesystem::path& base) {
-    std::string s;
-    GF_RETURN_IF_ERROR(String(key, s));
-    if (!s.empty()) {
-      std::filesystem::path p(s);
-      out = (p.is_relative() && !base.empty()) ? base / p : p;
-    }
-    return Status::Ok();
-  }
-
-  template <typename Int>
-  Status Integer(const std::string& key, Int& out, int64_t min, int64_t max) {
-    seen_.insert(key);
-    const toml::node* n = table_.get(key);
-    if (n == nullptr) return Status::Ok();
-    auto v = n->value<int64_t>();
-    if (!v) return Error(n, key, "expected an integer");
-    if (*v < min || *v > max) {
-      return Error(n, key,
-                   "must be between " + std::to_string(min) + " and " + std::to_string(max));
-    }
-    out = static_cast<Int>(*v);
-    return Status::Ok();
-  }
-
-  Status Bool(const std::string& key, bool& out) {
-    seen_.insert(key);
-    const toml::node* n = table_.get(key);
-    if (n == nullptr) return Status::Ok();
-    auto v = n->value<bool>();
-    if (!v) return Error(n, key, "expected true or false");
-    out = *v;
-    return Status::Ok();
-  }
-
-  Status StringList(const std::string& key, std::vector<std::string>& out) {
-    seen_.insert(key);
-    const toml::node* n = table_.get(key);
-    if (n == nullptr) return Status::Ok();
-    const toml::array* arr = n->as_array();
-    if (arr == nullptr) return Error(n, key, "expected a list of strings");
-    for (const toml::node& item : *arr) {
-      auto v = item.value<std::string>();
-      if (!v) return Error(&item, key, "expected a list of strings");
-      out.push_back(*v);
-    }
-    return Status::Ok();
-  }
-
-  Status Granular(const std::string& key, Granularity& out) {
-    std::string s;
-    const bool present = table_.contains(key);
-    GF_RETURN_IF_ERROR(String(key, s));
-    if (!present) return Status::Ok();
-    auto g = ParseGranularity(s);
-    if (!g.ok()) return Error(table_.get(key), key, g.status().message());
-    out = *g;
-    return Status::Ok();
-  }
-
-  void Skip(const std::string& key) { seen_.insert(key); }
-
-  Status NoUnknownKeys() const {
-    for (const auto& [k, v] : table_) {
-      std::string key(k.str());
-      if (!seen_.count(key)) return Error(&v, key, "unknown key");
-    }
-    return Status::Ok();
-  }
-
- private:
-  const toml::table& table_;
-  std::string where_;
-  std::string_view source_;
-  std::set<std::string> seen_;
-};
-
-Result<toml::table> ParseToml(std::string_view text, std::string_view source) {
-  // Debian's toml++ is built with exceptions; they stop here and become a Status.
-  try {
-    return toml::parse(text, source);
-  } catch (const toml::parse_error& err) {
-    return InvalidArgument(std::string(source) + ":" + std::to_string(err.source().begin.line) +
-                           ": " + std::string(err.description()));
-  }
-}
-
-const toml::table* SubTable(const toml::table& root, const std::string& key) {
-  const toml::node* n = root.get(key);
-  return n == nullptr ? nullptr : n->as_table();
-}
-
 Status ReadLimits(const toml::table& root, std::string_view source, ServerLimits& limits) {
   const toml::table* t = SubTable(root, "limits");
   if (t == nullptr) return Status::Ok();
@@ -231,6 +117,7 @@ Status ReadTrust(const toml::table& root, std::string_view source, std::vector<T
     TrustEntry e;
     GF_RETURN_IF_ERROR(r.String("iss", e.iss));
     GF_RETURN_IF_ERROR(r.String("jku", e.jku));
+    GF_RETURN_IF_ERROR(r.String("userinfo", e.userinfo));
     GF_RETURN_IF_ERROR(r.NoUnknownKeys());
     if (e.iss.empty() || e.jku.empty()) {
       return r.Error(t, "iss", "every [[trust]] entry needs both iss and jku");
@@ -240,26 +127,13 @@ Status ReadTrust(const toml::table& root, std::string_view source, std::vector<T
   return Status::Ok();
 }
 
-Status CheckTopLevel(const toml::table& root, std::string_view source,
-                     std::initializer_list<std::string_view> allowed) {
-  for (const auto& [k, v] : root) {
-    bool ok = false;
-    for (auto a : allowed) ok = ok || k.str() == a;
-    if (!ok) {
-      return InvalidArgument(std::string(source) + ":" + std::to_string(v.source().begin.line) +
-                             ": unknown section or key '" + std::string(k.str()) + "'");
-    }
-  }
-  return Status::Ok();
-}
-
 }  // namespace
 
 Result<NodeConfig> ParseNodeConfig(std::string_view toml_text, std::string_view source,
                                    const std::filesystem::path& base_dir) {
   GF_ASSIGN_OR_RETURN(toml::table root, ParseToml(toml_text, source));
-  GF_RETURN_IF_ERROR(
-      CheckTopLevel(root, source, {"node", "policy", "trust", "datasets", "limits"}));
+  GF_RETURN_IF_ERROR(CheckTopLevel(root, source, {"node", "policy", "trust", "datasets", "limits"},
+                                   kNodeComponentSections));
   NodeConfig cfg;
   const toml::table* node = SubTable(root, "node");
   if (node == nullptr) return InvalidArgument(std::string(source) + ": missing [node] section");
@@ -274,6 +148,8 @@ Result<NodeConfig> ParseNodeConfig(std::string_view toml_text, std::string_view 
   GF_RETURN_IF_ERROR(r.Path("gene_table", cfg.gene_table, base_dir));
   GF_RETURN_IF_ERROR(r.String("log_level", cfg.log_level));
   GF_RETURN_IF_ERROR(r.StringList("trusted_proxies", cfg.trusted_proxies));
+  GF_RETURN_IF_ERROR(r.StringList("passport_audiences", cfg.passport_audiences));
+  GF_RETURN_IF_ERROR(r.Bool("passport_accept_bare_visas", cfg.passport_accept_bare_visas));
   GF_RETURN_IF_ERROR(r.NoUnknownKeys());
   if (cfg.id.empty()) return r.Error(node, "id", "required");
   for (std::string& proxy : cfg.trusted_proxies) {
@@ -334,7 +210,8 @@ Result<NodeConfig> LoadNodeConfig(const std::filesystem::path& path) {
 Result<HubConfig> ParseHubConfig(std::string_view toml_text, std::string_view source,
                                  const std::filesystem::path& base_dir) {
   GF_ASSIGN_OR_RETURN(toml::table root, ParseToml(toml_text, source));
-  GF_RETURN_IF_ERROR(CheckTopLevel(root, source, {"hub", "nodes", "trust", "limits"}));
+  GF_RETURN_IF_ERROR(
+      CheckTopLevel(root, source, {"hub", "nodes", "trust", "limits"}, kHubComponentSections));
   HubConfig cfg;
   const toml::table* hub = SubTable(root, "hub");
   if (hub == nullptr) return InvalidArgument(std::string(source) + ": missing [hub] section");

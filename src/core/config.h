@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/status.h"
@@ -27,9 +28,17 @@ struct PolicyConfig {
   uint32_t query_budget_per_day = 0;    // 0 = unlimited
 };
 
+// One [[trust]] entry (GA4GH Passport issuer); checked and used by passport/ (docs/passports.md).
 struct TrustEntry {
+  // A constructor rather than an aggregate, so that {iss, jku} needs no third member.
+  TrustEntry() = default;
+  TrustEntry(std::string issuer, std::string jwks_url, std::string userinfo_url = {})
+      : iss(std::move(issuer)), jku(std::move(jwks_url)), userinfo(std::move(userinfo_url)) {}
   std::string iss;
   std::string jku;
+  // The broker's OIDC userinfo endpoint (GA4GH AAI): when set, a bearer value that is not a
+  // Passport JWT is treated as an access token of this broker and exchanged there for visas.
+  std::string userinfo;
 };
 
 // Per-dataset settings under [[datasets]] (optional; datasets exist by being ingested).
@@ -83,6 +92,10 @@ struct NodeConfig {
   ServerLimits limits;
   PolicyConfig policy;
   std::vector<TrustEntry> trust;
+  // [node] passport_audiences: `aud` values a passport may carry (empty: public_url), and
+  // passport_accept_bare_visas: a visa JWT alone as the bearer value (off). Read by passport/.
+  std::vector<std::string> passport_audiences;
+  bool passport_accept_bare_visas = false;
   std::vector<DatasetConfig> datasets;
 };
 

@@ -1,6 +1,7 @@
 #include "crypt4gh/archive.h"
 
 #include <openssl/evp.h>
+#include <sodium.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include <random>
 
 #include "core/file.h"
+#include "crypt4gh/archive_integrity.h"
 #include "crypt4gh/header.h"
 
 namespace genomefed::crypt4gh {
@@ -18,7 +20,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr std::string_view kEntryFormat = "genomefed-crypt4gh-archive-entry";
-constexpr int kEntryVersion = 1;
 
 class Sha256 {
  public:
@@ -81,7 +82,7 @@ bool IsHexId(std::string_view id) {
 std::string ToJson(const ArchiveEntry& e) {
   nlohmann::json j = {
       {"format", kEntryFormat},
-      {"version", kEntryVersion},
+      {"version", kArchiveEntryFormat},
       {"id", e.id},
       {"original_name", e.original_name},
       {"plaintext_size", e.plaintext_size},
@@ -90,6 +91,8 @@ std::string ToJson(const ArchiveEntry& e) {
       {"body_size", e.body_size},
       {"body_sha256", e.body_sha256},
       {"segment_size", kSegmentSize},
+      {"segment_macs", kEntrySegmentMacFile},
+      {"entry_mac", e.entry_mac},
       {"created", e.created},
   };
   return j.dump(2) + "\n";
@@ -106,7 +109,10 @@ Result<ArchiveEntry> ReadEntry(const fs::path& dir) {
   ArchiveEntry e;
   try {
     if (j.value("format", "") != kEntryFormat) return bad("unknown format");
-    if (j.value("version", 0) != kEntryVersion) return bad("unsupported version");
+    e.format_version = j.value("version", 0);
+    if (e.format_version != 1 && e.format_version != kArchiveEntryFormat) {
+      return bad("unsupported version " + std::to_string(e.format_version));
+    }
     e.id = j.at("id").get<std::string>();
     e.original_name = j.at("original_name").get<std::string>();
     e.plaintext_size = j.at("plaintext_size").get<uint64_t>();
@@ -115,6 +121,7 @@ Result<ArchiveEntry> ReadEntry(const fs::path& dir) {
     e.body_size = j.at("body_size").get<uint64_t>();
     e.body_sha256 = j.at("body_sha256").get<std::string>();
     e.created = j.value("created", "");
+    if (e.format_version >= 2) e.entry_mac = j.at("entry_mac").get<std::string>();
   } catch (const nlohmann::json::exception& ex) {
     return bad(std::string("missing or mistyped field (") + ex.what() + ")");
   }
@@ -184,7 +191,7 @@ Result<PublicKey> EnsureNodeKeys(const fs::path& keys_dir) {
 }
 
 Result<ArchiveEntry> ArchiveStream(const fs::path& archive_dir, Reader& source,
-                                   std::string_view name, const PublicKey& node_pk) {
+                                   std::string_view name, const KeyPair& node) {
   std::error_code ec;
   fs::create_directories(archive_dir, ec);
   if (ec) return IOError("cannot create archive " + archive_dir.string() + ": " + ec.message());
@@ -198,19 +205,39 @@ Result<ArchiveEntry> ArchiveStream(const fs::path& archive_dir, Reader& source,
     return IOError("cannot create a staging directory in " + archive_dir.string());
   RemoveOnExit cleanup{incoming};
 
-  AtomicFileWriter header_file, body_file;
+  AtomicFileWriter header_file, body_file, mac_file;
   GF_RETURN_IF_ERROR(header_file.Open(incoming / kEntryHeaderFile));
   GF_RETURN_IF_ERROR(body_file.Open(incoming / kEntryBodyFile));
-  HashingWriter body_hash(&body_file);
+  GF_RETURN_IF_ERROR(mac_file.Open(incoming / kEntrySegmentMacFile));
+  // The header is kept in memory too: it keys the segment MACs (archive_integrity.h).
+  std::string header_bytes;
+  StringWriter header_copy(&header_bytes);
+  class TeeWriter final : public Writer {
+   public:
+    TeeWriter(Writer* a, Writer* b) : a_(a), b_(b) {}
+    Status Write(std::span<const uint8_t> data) override {
+      GF_RETURN_IF_ERROR(a_->Write(data));
+      return b_->Write(data);
+    }
+    using Writer::Write;
+
+   private:
+    Writer* a_;
+    Writer* b_;
+  } header_out(&header_file, &header_copy);
+  SegmentMacWriter macs(&body_file, &mac_file, &node, &header_bytes);
+  HashingWriter body_hash(&macs);
   Sha256 plain_hash;
   EncryptOptions options;
-  options.recipients = {node_pk};
+  options.recipients = {node.public_key};
   Result<EncryptStats> stats =
-      EncryptSplit(source, header_file, body_hash, options,
+      EncryptSplit(source, header_out, body_hash, options,
                    [&](std::span<const uint8_t> chunk) { plain_hash.Update(chunk); });
   if (!stats.ok()) return stats.status().WithContext("archiving " + std::string(name));
+  GF_RETURN_IF_ERROR(macs.Finish());
   GF_RETURN_IF_ERROR(header_file.Commit());
   GF_RETURN_IF_ERROR(body_file.Commit());
+  GF_RETURN_IF_ERROR(mac_file.Commit());
 
   ArchiveEntry entry;
   entry.id = plain_hash.HexDigest();
@@ -221,11 +248,28 @@ Result<ArchiveEntry> ArchiveStream(const fs::path& archive_dir, Reader& source,
   entry.body_size = stats->body_size;
   entry.body_sha256 = body_hash.HexDigest();
   entry.created = NowRfc3339();
+  entry.entry_mac = EntryMacHex(
+      EntryIntegrityKey(
+          node, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(header_bytes.data()),
+                                         header_bytes.size())),
+      entry);
   GF_RETURN_IF_ERROR(WriteFileAtomic(incoming / kEntryMetadataFile, ToJson(entry)));
   GF_RETURN_IF_ERROR(SyncPath(incoming));
 
   fs::path final_dir = archive_dir / entry.id;
-  if (fs::exists(final_dir / kEntryMetadataFile, ec)) return ReadEntry(final_dir);
+  RemoveOnExit remove_old;
+  if (fs::exists(final_dir / kEntryMetadataFile, ec)) {
+    Result<ArchiveEntry> existing = ReadEntry(final_dir);
+    if (!existing.ok() || existing->format_version >= kArchiveEntryFormat) return existing;
+    // A format-1 entry of the same content (no integrity record): ingesting the file again
+    // replaces it. Moved aside first, so that the rename below publishes the new one whole.
+    fs::path old = archive_dir / (".replaced-" + std::to_string(rd()) + std::to_string(rd()));
+    if (::rename(final_dir.c_str(), old.c_str()) != 0) {
+      return IOError("cannot replace format-1 archive entry " + final_dir.string() + ": " +
+                     ErrnoMessage(errno));
+    }
+    remove_old.path = old;
+  }
   if (::rename(incoming.c_str(), final_dir.c_str()) != 0) {
     int err = errno;
     // Another writer published the same content first: theirs is as good as ours.
@@ -241,9 +285,9 @@ Result<ArchiveEntry> ArchiveStream(const fs::path& archive_dir, Reader& source,
 }
 
 Result<ArchiveEntry> ArchiveFile(const fs::path& archive_dir, const fs::path& source,
-                                 const PublicKey& node_pk) {
+                                 const KeyPair& node) {
   GF_ASSIGN_OR_RETURN(std::unique_ptr<FdReader> in, FdReader::Open(source));
-  return ArchiveStream(archive_dir, *in, source.filename().string(), node_pk);
+  return ArchiveStream(archive_dir, *in, source.filename().string(), node);
 }
 
 Result<ArchiveEntry> GetArchiveEntry(const fs::path& archive_dir, std::string_view id) {
@@ -281,53 +325,202 @@ Result<std::vector<ArchiveEntry>> ListArchive(const fs::path& archive_dir) {
 
 namespace {
 
-Result<EncryptedHeader> ReadStoredHeader(const ArchiveEntry& entry) {
+// An entry whose integrity record and stored header have been checked, ready to serve.
+struct OpenedEntry {
+  SecretKey entry_key;  // keys the segment MACs
+  SecretKey data_key;   // the one data key the archive wrote
+};
+
+Result<OpenedEntry> OpenEntry(const ArchiveEntry& entry, const KeyPair& node, X25519Cache* cache) {
+  std::string where = "archive entry " + entry.id;
+  if (entry.format_version < kArchiveEntryFormat) {
+    return FailedPrecondition(
+        where + " (" + entry.original_name + ") is in archive format " +
+        std::to_string(entry.format_version) +
+        ", which records no integrity MACs, so it is not served: ingest the original file again "
+        "to re-archive it in format " +
+        std::to_string(kArchiveEntryFormat) + " (docs/formats/crypt4gh-archive.md)");
+  }
   GF_ASSIGN_OR_RETURN(std::string bytes, ReadFile(entry.header_path()));
-  Result<EncryptedHeader> header = ParseHeader(
-      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+  if (bytes.size() != entry.header_size) {
+    return Corruption(where + ": header.c4gh has " + std::to_string(bytes.size()) + " bytes, " +
+                      std::to_string(entry.header_size) + " recorded");
+  }
+  std::span<const uint8_t> header_bytes(reinterpret_cast<const uint8_t*>(bytes.data()),
+                                        bytes.size());
+  Result<EncryptedHeader> header = ParseHeader(header_bytes);
   if (!header.ok()) return header.status().WithContext(entry.header_path().string());
   if (header->size != bytes.size()) {
     return Corruption(entry.header_path().string() + ": trailing bytes after the header");
   }
-  return header;
+  OpenedEntry opened;
+  opened.entry_key = EntryIntegrityKey(node, header_bytes);
+  std::string mac = EntryMacHex(opened.entry_key, entry);
+  if (mac.size() != entry.entry_mac.size() ||
+      sodium_memcmp(mac.data(), entry.entry_mac.data(), mac.size()) != 0) {
+    return Corruption(where +
+                      ": entry.json or header.c4gh does not match the entry MAC (altered, or "
+                      "written with another node key); restore the entry from a backup or ingest "
+                      "the file again");
+  }
+  GF_ASSIGN_OR_RETURN(DecryptedHeader content, DecryptHeader(*header, node, std::nullopt, cache));
+  // The archive writes exactly one packet, a data key for the node: anything else (an
+  // injected edit list, a second key) was not written by it and is never re-sealed.
+  if (header->packets.size() != 1 || content.payloads.size() != 1 ||
+      content.content.data_keys.size() != 1 || content.content.edit_list) {
+    return Corruption(where + ": header.c4gh holds header packets the archive did not write");
+  }
+  opened.data_key = content.content.data_keys[0].Clone();
+  return opened;
+}
+
+}  // namespace
+
+namespace {
+
+// A requester's header: the entry's data key (and an edit list for ranges), written by the
+// node key.
+Result<std::string> RecipientHeader(const OpenedEntry& opened, const KeyPair& node,
+                                    const PublicKey& recipient,
+                                    std::optional<std::vector<uint64_t>> edit_list,
+                                    X25519Cache* cache) {
+  HeaderContent content;
+  content.data_keys.push_back(opened.data_key.Clone());
+  content.edit_list = std::move(edit_list);
+  return BuildHeader(content, node, std::span<const PublicKey>(&recipient, 1), cache);
 }
 
 }  // namespace
 
 Result<std::string> HeaderForRecipient(const ArchiveEntry& entry, const KeyPair& node,
                                        const PublicKey& recipient, X25519Cache* cache) {
-  GF_ASSIGN_OR_RETURN(EncryptedHeader header, ReadStoredHeader(entry));
-  ReencryptOptions options;
-  options.trim = true;
-  options.cache = cache;
-  return ReencryptHeader(header, node, node, std::span<const PublicKey>(&recipient, 1), options);
+  GF_ASSIGN_OR_RETURN(OpenedEntry opened, OpenEntry(entry, node, cache));
+  return RecipientHeader(opened, node, recipient, std::nullopt, cache);
+}
+
+namespace {
+
+uint64_t SegmentCount(uint64_t body_size) {
+  return (body_size + kCipherSegmentSize - 1) / kCipherSegmentSize;
+}
+
+// Size of stored segment i (the last one may be shorter).
+uint64_t StoredSegmentSize(const ArchiveEntry& e, uint64_t i) {
+  uint64_t n = SegmentCount(e.body_size);
+  return i + 1 < n ? kCipherSegmentSize : e.body_size - (n - 1) * kCipherSegmentSize;
+}
+
+// What a requester's copy of an entry holds: runs of stored segments (finite, within the body)
+// and, for ranges, the edit list trimming them.
+struct CopyPlan {
+  std::vector<SegmentRun> runs;
+  std::optional<std::vector<uint64_t>> edit_list;
+  uint64_t body_bytes = 0;
+};
+
+Result<CopyPlan> PlanCopy(const ArchiveEntry& e, std::span<const ByteRange> ranges) {
+  CopyPlan plan;
+  uint64_t segments = SegmentCount(e.body_size);
+  bool whole = ranges.empty() || (ranges.size() == 1 && ranges[0].whole());
+  if (whole) {
+    if (segments > 0) plan.runs.push_back({0, segments - 1});
+    plan.body_bytes = e.body_size;
+    return plan;
+  }
+  const uint64_t size = e.plaintext_size;
+  std::vector<ByteRange> clamped;
+  for (const ByteRange& r : ranges) {
+    bool empty = r.end && *r.end <= r.start;
+    if (!empty && r.start >= size && !(size == 0 && r.start == 0)) {
+      return InvalidArgument("byte range starting at " + std::to_string(r.start) +
+                             " lies after the end of archive entry " + e.id + " (" +
+                             std::to_string(size) + " bytes)");
+    }
+    uint64_t end = empty ? r.start : std::min(r.end.value_or(size), size);
+    clamped.push_back(ByteRange{r.start, end});
+  }
+  GF_ASSIGN_OR_RETURN(std::vector<Interval> intervals, SelectRanges(std::nullopt, clamped));
+  SlicePlan slice = PlanSlice(intervals);
+  for (const SegmentRun& r : slice.runs) {
+    if (segments == 0 || r.first >= segments) continue;
+    SegmentRun run{r.first, std::min(r.last, segments - 1)};
+    for (uint64_t i = run.first; i <= run.last; ++i) plan.body_bytes += StoredSegmentSize(e, i);
+    plan.runs.push_back(run);
+  }
+  plan.edit_list = std::move(slice.edit_list);
+  return plan;
+}
+
+// Copies the planned runs of stored segments from `body` (positioned at its start) to `out`.
+Status CopyRuns(const ArchiveEntry& e, Reader& body, const std::vector<SegmentRun>& runs,
+                Writer& out) {
+  std::vector<uint8_t> buf(16 * kCipherSegmentSize);
+  uint64_t pos = 0;  // body offset of `body`
+  for (const SegmentRun& r : runs) {
+    uint64_t from = r.first * kCipherSegmentSize;
+    uint64_t to = std::min(e.body_size, (r.last + 1) * kCipherSegmentSize);
+    if (from > pos) {
+      GF_ASSIGN_OR_RETURN(uint64_t skipped, body.Skip(from - pos));
+      if (skipped < from - pos) {
+        return Corruption(e.body_path().string() + " is shorter than the " +
+                          std::to_string(e.body_size) + " bytes recorded in entry.json");
+      }
+      pos = from;
+    }
+    while (pos < to) {
+      size_t want = static_cast<size_t>(std::min<uint64_t>(buf.size(), to - pos));
+      GF_ASSIGN_OR_RETURN(size_t n, ReadFull(body, std::span<uint8_t>(buf.data(), want)));
+      if (n < want) {
+        return Corruption(e.body_path().string() + " is shorter than the " +
+                          std::to_string(e.body_size) + " bytes recorded in entry.json");
+      }
+      GF_RETURN_IF_ERROR(out.Write(std::span<const uint8_t>(buf.data(), n)));
+      pos += n;
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<uint64_t> RecipientCopySize(const ArchiveEntry& entry, std::span<const ByteRange> ranges) {
+  GF_ASSIGN_OR_RETURN(CopyPlan plan, PlanCopy(entry, ranges));
+  HeaderContent content;
+  content.data_keys.emplace_back();  // sizes only: one data key, as the archive writes
+  content.edit_list = plan.edit_list;
+  return HeaderSizeFor(content, 1) + plan.body_bytes;
+}
+
+Result<uint64_t> WriteRangesForRecipient(const ArchiveEntry& entry, const KeyPair& node,
+                                         const PublicKey& recipient,
+                                         std::span<const ByteRange> ranges, Writer& out,
+                                         X25519Cache* cache) {
+  // The entry is checked first: its recorded sizes decide what the ranges select.
+  GF_ASSIGN_OR_RETURN(OpenedEntry opened, OpenEntry(entry, node, cache));
+  GF_ASSIGN_OR_RETURN(CopyPlan plan, PlanCopy(entry, ranges));
+  GF_ASSIGN_OR_RETURN(std::string header,
+                      RecipientHeader(opened, node, recipient, std::move(plan.edit_list), cache));
+  GF_ASSIGN_OR_RETURN(std::unique_ptr<VerifiedBodyReader> body,
+                      VerifiedBodyReader::Open(entry, std::move(opened.entry_key)));
+  GF_RETURN_IF_ERROR(out.Write(header));
+  GF_RETURN_IF_ERROR(CopyRuns(entry, *body, plan.runs, out));
+  return header.size() + plan.body_bytes;
 }
 
 Status WriteForRecipient(const ArchiveEntry& entry, const KeyPair& node, const PublicKey& recipient,
                          Writer& out, const ByteRange& range, X25519Cache* cache) {
-  GF_ASSIGN_OR_RETURN(std::unique_ptr<FdReader> body, FdReader::Open(entry.body_path()));
-  if (range.whole()) {
-    GF_ASSIGN_OR_RETURN(std::string header, HeaderForRecipient(entry, node, recipient, cache));
-    GF_RETURN_IF_ERROR(out.Write(header));
-    std::vector<uint8_t> buf(1 << 20);
-    while (true) {
-      GF_ASSIGN_OR_RETURN(size_t n, ReadFull(*body, buf));
-      if (n == 0) break;
-      GF_RETURN_IF_ERROR(out.Write(std::span<const uint8_t>(buf.data(), n)));
-      if (n < buf.size()) break;
-    }
-    return Status::Ok();
-  }
-  GF_ASSIGN_OR_RETURN(EncryptedHeader header, ReadStoredHeader(entry));
-  GF_ASSIGN_OR_RETURN(DecryptedHeader opened, DecryptHeader(header, node, std::nullopt, cache));
-  return RearrangeBody(*body, out, out, opened.content, range,
-                       std::span<const PublicKey>(&recipient, 1), node);
+  std::span<const ByteRange> ranges;
+  if (!range.whole()) ranges = std::span<const ByteRange>(&range, 1);
+  return WriteRangesForRecipient(entry, node, recipient, ranges, out, cache).status();
 }
 
 Result<std::unique_ptr<Reader>> OpenForRecipient(const ArchiveEntry& entry, const KeyPair& node,
                                                  const PublicKey& recipient, X25519Cache* cache) {
-  GF_ASSIGN_OR_RETURN(std::string header, HeaderForRecipient(entry, node, recipient, cache));
-  GF_ASSIGN_OR_RETURN(std::unique_ptr<FdReader> body, FdReader::Open(entry.body_path()));
+  GF_ASSIGN_OR_RETURN(OpenedEntry opened, OpenEntry(entry, node, cache));
+  GF_ASSIGN_OR_RETURN(std::string header,
+                      RecipientHeader(opened, node, recipient, std::nullopt, cache));
+  GF_ASSIGN_OR_RETURN(std::unique_ptr<VerifiedBodyReader> body,
+                      VerifiedBodyReader::Open(entry, std::move(opened.entry_key)));
   auto reader = std::make_unique<ConcatReader>();
   reader->Add(std::make_unique<StringReader>(std::move(header)));
   reader->Add(std::move(body));
@@ -336,19 +529,18 @@ Result<std::unique_ptr<Reader>> OpenForRecipient(const ArchiveEntry& entry, cons
 
 Result<uint64_t> DecryptEntry(const ArchiveEntry& entry, const KeyPair& node, Writer& out,
                               const ByteRange& range) {
-  GF_ASSIGN_OR_RETURN(EncryptedHeader header, ReadStoredHeader(entry));
-  GF_ASSIGN_OR_RETURN(DecryptedHeader opened, DecryptHeader(header, node));
-  GF_ASSIGN_OR_RETURN(std::unique_ptr<FdReader> body, FdReader::Open(entry.body_path()));
-  return DecryptBody(*body, out, opened.content, range);
+  GF_ASSIGN_OR_RETURN(OpenedEntry opened, OpenEntry(entry, node, nullptr));
+  GF_ASSIGN_OR_RETURN(std::unique_ptr<VerifiedBodyReader> body,
+                      VerifiedBodyReader::Open(entry, std::move(opened.entry_key)));
+  HeaderContent content;
+  content.data_keys.push_back(std::move(opened.data_key));
+  return DecryptBody(*body, out, content, range);
 }
 
 Status VerifyEntry(const ArchiveEntry& entry, const KeyPair& node) {
-  GF_ASSIGN_OR_RETURN(EncryptedHeader header, ReadStoredHeader(entry));
-  if (header.size != entry.header_size) {
-    return Corruption(entry.header_path().string() + ": size differs from entry.json");
-  }
-  GF_ASSIGN_OR_RETURN(DecryptedHeader opened, DecryptHeader(header, node));
-  GF_ASSIGN_OR_RETURN(std::unique_ptr<FdReader> body, FdReader::Open(entry.body_path()));
+  GF_ASSIGN_OR_RETURN(OpenedEntry opened, OpenEntry(entry, node, nullptr));
+  GF_ASSIGN_OR_RETURN(std::unique_ptr<VerifiedBodyReader> body,
+                      VerifiedBodyReader::Open(entry, std::move(opened.entry_key)));
   // Hash the ciphertext as it is read, and the plaintext as it is produced.
   class TeeReader final : public Reader {
    public:
@@ -365,8 +557,10 @@ Status VerifyEntry(const ArchiveEntry& entry, const KeyPair& node) {
    private:
     Reader* in_;
   } tee(body.get());
+  HeaderContent content;
+  content.data_keys.push_back(std::move(opened.data_key));
   HashingWriter plain(nullptr);
-  GF_ASSIGN_OR_RETURN(uint64_t n, DecryptBody(tee, plain, opened.content));
+  GF_ASSIGN_OR_RETURN(uint64_t n, DecryptBody(tee, plain, content));
   std::string where = "archive entry " + entry.id;
   if (tee.bytes != entry.body_size || tee.hash.HexDigest() != entry.body_sha256) {
     return Corruption(where + ": body.c4gh does not match its recorded size/SHA-256");

@@ -250,7 +250,10 @@ Status DecodePayload(const SecretBytes& payload, size_t index, HeaderContent& co
       return Unimplemented("data encryption method " + std::to_string(method) +
                            " is not supported (only chacha20_ietf_poly1305)" + where);
     }
-    if (b.size() != 8 + kKeySize) {
+    // The standard lets packet_length exceed what the content needs ("any remaining space
+    // after the actual data should be padded ... and encrypted"): bytes after the key are
+    // padding.
+    if (b.size() < 8 + kKeySize) {
       return InvalidArgument("data-key packet holds " + std::to_string(b.size() - 8) +
                              " key bytes, expected 32" + where);
     }
@@ -263,7 +266,7 @@ Status DecodePayload(const SecretBytes& payload, size_t index, HeaderContent& co
     }
     if (b.size() < 8) return InvalidArgument("edit-list packet too short" + where);
     uint32_t count = LoadLe32(b.data() + 4);
-    if ((b.size() - 8) % 8 != 0 || (b.size() - 8) / 8 != count) {
+    if ((b.size() - 8) / 8 < count) {  // more bytes than the lengths need: padding, as above
       return InvalidArgument("edit list declares " + std::to_string(count) + " lengths but holds " +
                              std::to_string(b.size() - 8) + " bytes" + where);
     }
@@ -272,8 +275,14 @@ Status DecodePayload(const SecretBytes& payload, size_t index, HeaderContent& co
     content.edit_list = std::move(lengths);
     return Status::Ok();
   }
-  // Packet types from later versions of the standard: ignored, as the standard asks.
-  return Status::Ok();
+  // Crypt4GH v1 defines packet types 0 and 1 only, and its variants have "a case for every
+  // possible enumerated value"; the standard's "ignore any header packets that they cannot
+  // decrypt" covers packets for other readers, not packets we opened. Like the reference
+  // implementation, refuse rather than guess what the writer meant.
+  return InvalidArgument("header packet type " + std::to_string(type) +
+                         " is not defined by Crypt4GH v1 (0 = data encryption parameters, 1 = "
+                         "data edit list)" +
+                         where);
 }
 
 }  // namespace
@@ -382,14 +391,21 @@ Result<std::vector<HeaderPacket>> SealAll(const std::vector<SecretBytes>& payloa
 
 }  // namespace
 
+uint64_t HeaderSizeFor(const HeaderContent& content, size_t recipients) {
+  uint64_t per_recipient = 0;
+  for (const SecretBytes& p : EncodeContent(content))
+    per_recipient += kX25519Overhead + p.bytes().size();
+  return kPreambleSize + per_recipient * recipients;
+}
+
 Result<std::string> BuildHeader(const HeaderContent& content, const KeyPair& writer,
-                                std::span<const PublicKey> recipients) {
+                                std::span<const PublicKey> recipients, X25519Cache* cache) {
   if (content.data_keys.empty()) return InvalidArgument("a header needs a data key");
   if (content.edit_list && content.edit_list->size() > (kMaxPacketSize - 100) / 8) {
     return InvalidArgument("edit list too long");
   }
   GF_ASSIGN_OR_RETURN(std::vector<HeaderPacket> packets,
-                      SealAll(EncodeContent(content), writer, recipients));
+                      SealAll(EncodeContent(content), writer, recipients, cache));
   return SerializeHeader(packets);
 }
 

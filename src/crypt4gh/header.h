@@ -7,7 +7,9 @@
 //                         | type 1 (data edit list): u32le count | count x u64le lengths
 // Each packet is sealed to one reader with the X25519/BLAKE2b shared key of cipher.h. A file for
 // several recipients simply carries each packet once per recipient. Readers skip packets they
-// cannot open (other recipients, unknown methods) and fail only when none is theirs.
+// cannot open (other recipients, unknown methods) and fail only when none is theirs. Opened
+// payloads may be longer than their content (the standard allows padded packets: the extra
+// bytes are ignored); an opened payload of a type v1 does not define is refused.
 //
 // Parsing treats the bytes as untrusted: sizes are bounded, every failure is a Status saying
 // what and at which offset, nothing throws or asserts.
@@ -104,7 +106,11 @@ std::vector<SecretBytes> EncodeContent(const HeaderContent& content);
 
 // A complete header for the recipients (each gets every payload of `content`).
 Result<std::string> BuildHeader(const HeaderContent& content, const KeyPair& writer,
-                                std::span<const PublicKey> recipients);
+                                std::span<const PublicKey> recipients,
+                                X25519Cache* cache = nullptr);
+// The size BuildHeader's result has for `content` and `recipients` recipients (sizes of HTTP
+// responses before any byte is written).
+uint64_t HeaderSizeFor(const HeaderContent& content, size_t recipients);
 
 struct ReencryptOptions {
   std::optional<PublicKey> sender_pk;  // only trust packets written by this key

@@ -6,7 +6,10 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cerrno>
+#include <csignal>
+#include <cstring>
 #include <random>
 
 #include "core/file.h"
@@ -15,7 +18,58 @@ namespace genomefed::crypt4gh {
 
 namespace {
 constexpr size_t kWriteBuffer = 1 << 20;
+
+// Temporary files of open AtomicFileWriters, readable from a signal handler: fixed slots, each
+// claimed with a compare-and-swap (0 free, 1 being filled or emptied, 2 holds a path).
+constexpr int kTempSlots = 64;
+struct TempSlot {
+  std::atomic<int> state{0};
+  char path[4096];
+};
+TempSlot g_temp_slots[kTempSlots];
+
+int RegisterTemp(const std::filesystem::path& path) {
+  const std::string& p = path.native();
+  if (p.size() >= sizeof(TempSlot::path)) return -1;
+  for (int i = 0; i < kTempSlots; ++i) {
+    int expected = 0;
+    if (g_temp_slots[i].state.compare_exchange_strong(expected, 1)) {
+      std::memcpy(g_temp_slots[i].path, p.c_str(), p.size() + 1);
+      g_temp_slots[i].state.store(2);
+      return i;
+    }
+  }
+  return -1;  // more than kTempSlots open writers: this one is not cleaned up on a signal
+}
+
+void UnregisterTemp(int slot) {
+  if (slot < 0) return;
+  g_temp_slots[slot].state.store(1);
+  g_temp_slots[slot].path[0] = '\0';
+  g_temp_slots[slot].state.store(0);
+}
+
+extern "C" void RemoveTempsAndDie(int sig) {
+  for (TempSlot& slot : g_temp_slots) {
+    if (slot.state.load() == 2) ::unlink(slot.path);  // async-signal-safe
+  }
+  ::signal(sig, SIG_DFL);
+  ::raise(sig);
+}
+
 }  // namespace
+
+void RemoveTemporaryFilesOnSignals() {
+  static std::atomic<bool> installed{false};
+  if (installed.exchange(true)) return;
+  struct sigaction sa {};
+  sa.sa_handler = RemoveTempsAndDie;
+  sigemptyset(&sa.sa_mask);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
+    sigaddset(&sa.sa_mask, sig);
+  }
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) ::sigaction(sig, &sa, nullptr);
+}
 
 Result<uint64_t> Reader::Skip(uint64_t n) {
   std::array<uint8_t, 65536> scratch;
@@ -151,9 +205,23 @@ Status FdWriter::Flush() {
 AtomicFileWriter::~AtomicFileWriter() {
   if (fd_ >= 0) ::close(fd_);
   if (!committed_ && !temp_.empty()) ::unlink(temp_.c_str());
+  UnregisterTemp(signal_slot_);
 }
 
 Status AtomicFileWriter::Open(const std::filesystem::path& target, unsigned mode) {
+  return OpenWithMode(target, mode, /*exact=*/true);
+}
+
+Status AtomicFileWriter::OpenPrivate(const std::filesystem::path& target) {
+  return OpenWithMode(target, 0600, /*exact=*/false);
+}
+
+Status AtomicFileWriter::OpenHonouringUmask(const std::filesystem::path& target) {
+  return OpenWithMode(target, 0666, /*exact=*/false);
+}
+
+Status AtomicFileWriter::OpenWithMode(const std::filesystem::path& target, unsigned mode,
+                                      bool exact) {
   target_ = target;
   std::random_device rd;
   std::filesystem::path dir = target.parent_path();
@@ -168,9 +236,20 @@ Status AtomicFileWriter::Open(const std::filesystem::path& target, unsigned mode
     }
   }
   if (fd_ < 0) return IOError("cannot create a temporary file beside " + target.string());
-  // open() applies the umask; a secret key must end up exactly at `mode`.
-  if (::fchmod(fd_, mode) != 0)
-    return IOError("chmod " + temp_.string() + ": " + ErrnoMessage(errno));
+  signal_slot_ = RegisterTemp(temp_);
+  if (exact) {
+    // open() applies the umask; a secret key must end up exactly at `mode`.
+    if (::fchmod(fd_, mode) != 0)
+      return IOError("chmod " + temp_.string() + ": " + ErrnoMessage(errno));
+  } else {
+    // open() applied the umask to `mode`. Replacing a file: keep its permission bits (never
+    // wider than they were; set-id bits dropped).
+    struct stat st {};
+    if (::stat(target.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+      if (::fchmod(fd_, st.st_mode & 0777) != 0)
+        return IOError("chmod " + temp_.string() + ": " + ErrnoMessage(errno));
+    }
+  }
   buffer_.reserve(kWriteBuffer);
   return Status::Ok();
 }
@@ -211,6 +290,8 @@ Status AtomicFileWriter::Commit() {
                    ErrnoMessage(errno));
   }
   committed_ = true;
+  UnregisterTemp(signal_slot_);
+  signal_slot_ = -1;
   std::filesystem::path dir = target_.parent_path();
   return SyncPath(dir.empty() ? std::filesystem::path(".") : dir);
 }

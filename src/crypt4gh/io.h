@@ -173,15 +173,23 @@ class AtomicFileWriter final : public Writer {
   AtomicFileWriter(const AtomicFileWriter&) = delete;
   AtomicFileWriter& operator=(const AtomicFileWriter&) = delete;
 
-  // `mode` is the permission of the new file (0600 for secret keys).
+  // `mode` is exactly the permission of the new file, whatever the umask (0600 for secret keys).
   Status Open(const std::filesystem::path& target, unsigned mode = 0644);
+  // For plaintext: a new file gets 0600 (the umask can only narrow it); replacing an existing
+  // file keeps that file's permission bits, so its mode is never widened.
+  Status OpenPrivate(const std::filesystem::path& target);
+  // As a shell redirection would: a new file gets 0666 minus the umask; an existing file keeps
+  // its permission bits.
+  Status OpenHonouringUmask(const std::filesystem::path& target);
   Status Write(std::span<const uint8_t> data) override;
   using Writer::Write;
   Status Commit();
   uint64_t bytes() const { return bytes_; }
 
  private:
+  Status OpenWithMode(const std::filesystem::path& target, unsigned mode, bool exact);
   Status FlushBuffer();
+  int signal_slot_ = -1;  // registration for RemoveTemporaryFilesOnSignals
   int fd_ = -1;
   std::filesystem::path target_;
   std::filesystem::path temp_;
@@ -189,5 +197,10 @@ class AtomicFileWriter final : public Writer {
   uint64_t bytes_ = 0;
   bool committed_ = false;
 };
+
+// Makes SIGINT, SIGTERM and SIGHUP remove the temporary files of every AtomicFileWriter that is
+// still open (a killed `crypt4gh decrypt -o` leaves no partial plaintext), then end the process
+// by the same signal. For command-line tools; servers keep their own handlers. Idempotent.
+void RemoveTemporaryFilesOnSignals();
 
 }  // namespace genomefed::crypt4gh

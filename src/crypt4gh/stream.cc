@@ -131,7 +131,9 @@ Result<ByteRange> ParseByteRange(std::string_view text) {
 Result<std::vector<Interval>> SelectIntervals(const std::optional<std::vector<uint64_t>>& edit_list,
                                               const ByteRange& range) {
   std::vector<Interval> kept;
-  if (!edit_list) {
+  // No edit list, or an empty one: the standard's ApplyEditList returns the input unchanged
+  // ("trivial case with no edit list").
+  if (!edit_list || edit_list->empty()) {
     kept.push_back({0, kToEnd});
   } else {
     uint64_t pos = 0;
@@ -172,6 +174,25 @@ Result<EncryptStats> EncryptSplit(
     const std::function<void(std::span<const uint8_t>)>& on_plaintext) {
   GF_RETURN_IF_ERROR(InitCrypto());
   if (options.recipients.empty()) return InvalidArgument("at least one recipient is needed");
+  // A range: skip to the first segment it overlaps, read up to the end of the last one, and
+  // trim with an edit list (positions relative to the first kept segment).
+  std::optional<std::vector<uint64_t>> edit_list = options.edit_list;
+  uint64_t limit = kToEnd;  // plaintext bytes to read
+  if (!options.range.whole()) {
+    if (options.edit_list) return InvalidArgument("a range and an edit list cannot be combined");
+    const ByteRange& r = options.range;
+    uint64_t first = r.start / kSegmentSize;
+    GF_ASSIGN_OR_RETURN(uint64_t skipped, plaintext.Skip(first * kSegmentSize));
+    if (skipped < first * kSegmentSize) limit = 0;  // the range starts after the end
+    std::vector<uint64_t> edits = {r.start - first * kSegmentSize};
+    if (r.end) {
+      edits.push_back(*r.end - r.start);
+      uint64_t last_end = *r.end == r.start ? first * kSegmentSize
+                                            : ((*r.end - 1) / kSegmentSize + 1) * kSegmentSize;
+      limit = std::min(limit, last_end - first * kSegmentSize);
+    }
+    edit_list = std::move(edits);
+  }
   KeyPair ephemeral;
   const KeyPair* writer = options.writer;
   if (writer == nullptr) {
@@ -182,7 +203,7 @@ Result<EncryptStats> EncryptSplit(
   randombytes_buf(data_key.mutable_data(), kKeySize);
   HeaderContent content;
   content.data_keys.push_back(data_key.Clone());
-  content.edit_list = options.edit_list;
+  content.edit_list = std::move(edit_list);
   GF_ASSIGN_OR_RETURN(std::string header, BuildHeader(content, *writer, options.recipients));
   GF_RETURN_IF_ERROR(header_out.Write(header));
 
@@ -194,9 +215,11 @@ Result<EncryptStats> EncryptSplit(
   WipeOnExit wipe{in};
   EncryptStats stats;
   stats.header_size = header.size();
-  while (true) {
-    GF_ASSIGN_OR_RETURN(size_t n, ReadFull(plaintext, Span(in, in.size())));
+  while (limit > 0) {
+    size_t want = static_cast<size_t>(std::min<uint64_t>(in.size(), limit));
+    GF_ASSIGN_OR_RETURN(size_t n, ReadFull(plaintext, Span(in, want)));
     if (n == 0) break;
+    limit -= n;
     if (on_plaintext) on_plaintext(std::span<const uint8_t>(in.data(), n));
     size_t segments = (n + kSegmentSize - 1) / kSegmentSize;
     size_t produced = 0;
@@ -210,7 +233,7 @@ Result<EncryptStats> EncryptSplit(
     GF_RETURN_IF_ERROR(body_out.Write(std::span<const uint8_t>(sealed.data(), produced)));
     stats.plaintext_size += n;
     stats.body_size += produced;
-    if (n < in.size()) break;
+    if (n < want) break;
   }
   return stats;
 }
@@ -303,18 +326,31 @@ Status Reencrypt(Reader& in, Writer& out, const KeyPair& reader,
   return CopyRest(in, out);
 }
 
-Status RearrangeBody(Reader& body, Writer& header_out, Writer& body_out,
-                     const HeaderContent& content, const ByteRange& range,
-                     std::span<const PublicKey> recipients, const KeyPair& writer) {
-  GF_ASSIGN_OR_RETURN(std::vector<Interval> intervals, SelectIntervals(content.edit_list, range));
-  // Runs of segments to keep, [first, last] inclusive (last = kToEnd: to the end).
-  struct Run {
-    uint64_t first;
-    uint64_t last;
-  };
-  std::vector<Run> runs;
+Result<std::vector<Interval>> SelectRanges(const std::optional<std::vector<uint64_t>>& edit_list,
+                                           std::span<const ByteRange> ranges) {
+  if (ranges.empty()) return SelectIntervals(edit_list, ByteRange{});
+  std::vector<Interval> out;
+  for (size_t i = 0; i < ranges.size(); ++i) {
+    const ByteRange& r = ranges[i];
+    if (i > 0 && (!ranges[i - 1].end || r.start < *ranges[i - 1].end)) {
+      return InvalidArgument("byte range " + std::to_string(i) + " starts at " +
+                             std::to_string(r.start) +
+                             ", before the end of the range before it: ranges must be in "
+                             "ascending order and must not overlap");
+    }
+    if (r.end && *r.end == r.start) continue;  // selects nothing
+    GF_ASSIGN_OR_RETURN(std::vector<Interval> part, SelectIntervals(edit_list, r));
+    out.insert(out.end(), part.begin(), part.end());
+  }
+  return out;
+}
+
+SlicePlan PlanSlice(const std::vector<Interval>& intervals) {
+  SlicePlan plan;
+  std::vector<SegmentRun>& runs = plan.runs;
   for (const Interval& iv : intervals) {
-    Run r{iv.start / kSegmentSize, iv.end == kToEnd ? kToEnd : (iv.end - 1) / kSegmentSize};
+    if (iv.end <= iv.start) continue;
+    SegmentRun r{iv.start / kSegmentSize, iv.end == kToEnd ? kToEnd : (iv.end - 1) / kSegmentSize};
     if (!runs.empty() && r.first <= SaturatingAdd(runs.back().last, 1)) {
       runs.back().last = std::max(runs.back().last, r.last);
     } else {
@@ -325,32 +361,49 @@ Status RearrangeBody(Reader& body, Writer& header_out, Writer& body_out,
   auto relocate = [&](uint64_t pos) {
     uint64_t s = pos / kSegmentSize;
     uint64_t before = 0;
-    for (const Run& r : runs) {
+    for (const SegmentRun& r : runs) {
       if (s >= r.first && s <= r.last)
         return (before + (s - r.first)) * kSegmentSize + pos % kSegmentSize;
       before += r.last - r.first + 1;
     }
     return pos;  // not reached: every interval lies in a run
   };
-  std::vector<uint64_t> edits;
+  std::vector<uint64_t>& edits = plan.edit_list;
   uint64_t cursor = 0;
   for (const Interval& iv : intervals) {
+    if (iv.end <= iv.start) continue;
     uint64_t at = relocate(iv.start);
     edits.push_back(at - cursor);
     if (iv.end == kToEnd) break;
     edits.push_back(iv.end - iv.start);
     cursor = at + (iv.end - iv.start);
   }
-  if (edits.empty()) edits = {0, 0};  // nothing selected: an edit list that keeps nothing
+  // Nothing selected: an edit list that keeps nothing (an empty one would keep everything).
+  if (edits.empty()) edits = {0, 0};
+  return plan;
+}
+
+Status RearrangeBody(Reader& body, Writer& header_out, Writer& body_out,
+                     const HeaderContent& content, const ByteRange& range,
+                     std::span<const PublicKey> recipients, const KeyPair& writer) {
+  return RearrangeBodyRanges(body, header_out, body_out, content,
+                             std::span<const ByteRange>(&range, 1), recipients, writer);
+}
+
+Status RearrangeBodyRanges(Reader& body, Writer& header_out, Writer& body_out,
+                           const HeaderContent& content, std::span<const ByteRange> ranges,
+                           std::span<const PublicKey> recipients, const KeyPair& writer) {
+  GF_ASSIGN_OR_RETURN(std::vector<Interval> intervals, SelectRanges(content.edit_list, ranges));
+  SlicePlan plan = PlanSlice(intervals);
   HeaderContent fresh;
   for (const SecretKey& k : content.data_keys) fresh.data_keys.push_back(k.Clone());
-  fresh.edit_list = std::move(edits);
+  fresh.edit_list = std::move(plan.edit_list);
   GF_ASSIGN_OR_RETURN(std::string header, BuildHeader(fresh, writer, recipients));
   GF_RETURN_IF_ERROR(header_out.Write(header));
 
   std::vector<uint8_t> buf(kBatch * kCipherSegmentSize);
   uint64_t next = 0;
-  for (const Run& r : runs) {
+  for (const SegmentRun& r : plan.runs) {
     if (r.first > next) {
       uint64_t gap = (r.first - next) * kCipherSegmentSize;
       GF_ASSIGN_OR_RETURN(uint64_t skipped, body.Skip(gap));

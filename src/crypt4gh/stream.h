@@ -9,7 +9,8 @@
 // format cannot tell a body cut exactly at a segment boundary from a shorter file: callers that
 // know the expected size or checksum (the archive does) check it.
 //
-// Edit lists (skip, keep, skip, keep, ...; an odd count keeps everything after the last skip)
+// Edit lists (skip, keep, skip, keep, ...; an odd count keeps everything after the last skip;
+// an empty list keeps everything, as the standard's ApplyEditList algorithm says)
 // select what a reader sees; ranges are then taken in that edited view. All functions are
 // thread-compatible (no shared state).
 #pragma once
@@ -53,11 +54,33 @@ struct Interval {
 };
 Result<std::vector<Interval>> SelectIntervals(const std::optional<std::vector<uint64_t>>& edit_list,
                                               const ByteRange& range);
+// The same for several ranges of the edited view, which must be ascending and must not overlap
+// (an edit list can only move forward). No ranges = the whole edited view; empty ranges select
+// nothing.
+Result<std::vector<Interval>> SelectRanges(const std::optional<std::vector<uint64_t>>& edit_list,
+                                           std::span<const ByteRange> ranges);
+
+// Which body segments a selection of plaintext intervals needs, and the edit list that trims the
+// kept segments back to exactly the intervals: what a range copy of a file sends.
+struct SegmentRun {
+  uint64_t first = 0;  // segment indices, inclusive
+  uint64_t last = 0;   // UINT64_MAX: to the end of the body
+};
+struct SlicePlan {
+  std::vector<SegmentRun> runs;
+  std::vector<uint64_t> edit_list;  // over the plaintext of the kept segments only
+};
+SlicePlan PlanSlice(const std::vector<Interval>& intervals);
 
 struct EncryptOptions {
   std::vector<PublicKey> recipients;               // at least one
   const KeyPair* writer = nullptr;                 // nullptr: a fresh ephemeral key pair
   std::optional<std::vector<uint64_t>> edit_list;  // given to every recipient
+  // Only the 64 KiB segments of the plaintext that overlap `range` are encrypted (the input is
+  // skipped up to the first one and read no further than the last), with an edit list trimming
+  // them to exactly the range: nothing outside the range's segments leaves. Not combinable
+  // with `edit_list`.
+  ByteRange range;
 };
 
 struct EncryptStats {
@@ -109,5 +132,9 @@ Status Rearrange(Reader& in, Writer& out, const KeyPair& reader, const ByteRange
 Status RearrangeBody(Reader& body, Writer& header_out, Writer& body_out,
                      const HeaderContent& content, const ByteRange& range,
                      std::span<const PublicKey> recipients, const KeyPair& writer);
+// The same for several ranges (ascending, not overlapping; see SelectRanges).
+Status RearrangeBodyRanges(Reader& body, Writer& header_out, Writer& body_out,
+                           const HeaderContent& content, std::span<const ByteRange> ranges,
+                           std::span<const PublicKey> recipients, const KeyPair& writer);
 
 }  // namespace genomefed::crypt4gh

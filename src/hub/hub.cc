@@ -15,6 +15,7 @@
 #include "hub/catalogue.h"
 #include "hub/fanout.h"
 #include "hub/informational.h"
+#include "hub/portal.h"
 #include "hub/registry.h"
 
 namespace genomefed::hub {
@@ -112,6 +113,8 @@ Result<std::unique_ptr<Hub>> Hub::Start(HubOptions options) {
 
   http::Router router;
   GF_RETURN_IF_ERROR(hub->AddRoutes(router));
+  GF_RETURN_IF_ERROR(AddPortalRoutes(
+      router, options.portal_dir.empty() ? DefaultPortalDir() : options.portal_dir));
   GF_ASSIGN_OR_RETURN(
       http::ServerOptions so,
       http::MakeServerOptions(

@@ -10,6 +10,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -38,6 +39,8 @@ struct HubOptions {
   // Harvest at start and every config.harvest_interval_s in a background thread (0 disables the
   // schedule; POST /api/admin/harvest and Hub::HarvestNow still work).
   bool background_harvest = true;
+  // The built portal served at / (docs/portal.md); empty: DefaultPortalDir().
+  std::filesystem::path portal_dir;
 };
 
 class Hub {

@@ -4,6 +4,7 @@
 
 #include "core/log.h"
 #include "passport/clock.h"
+#include "passport/node_settings.h"
 #include "passport/rights.h"
 #include "policy/policy.h"
 
@@ -14,7 +15,8 @@ AccessResolver PolicyAccessResolver(const NodeConfig& config,
                                     std::shared_ptr<http::HttpClient> client,
                                     std::shared_ptr<const passport::Clock> clock) {
   if (!clock) clock = std::make_shared<passport::SystemClock>();
-  auto authorizer = std::make_shared<passport::Authorizer>(config.trust, std::move(client), clock);
+  auto authorizer = std::make_shared<passport::Authorizer>(config.trust, std::move(client), clock,
+                                                           passport::VerifierOptionsFor(config));
   auto policy = std::make_shared<policy::Policy>(config.policy, clock);
   auto to_beacon = [](const policy::Policy::DatasetAccess& a) {
     return beacon::DatasetAccess{a.max_granularity, a.min_count, a.exact_counts, a.rare_below};
@@ -86,6 +88,7 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   std::unique_ptr<Node> node(new Node());
   const NodeConfig& cfg = options.config;
   if (cfg.data_dir.empty()) return InvalidArgument("[node] data_dir is not set");
+  GF_RETURN_IF_ERROR(passport::ValidateTrustList(cfg.trust));
   if (!std::filesystem::is_directory(cfg.data_dir)) {
     return NotFound("data_dir " + cfg.data_dir.string() +
                     " does not exist; ingest a dataset first (genomefed ingest --data-dir ...)");

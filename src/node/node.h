@@ -49,6 +49,10 @@ using AccessResolver = std::function<RequestAccess(const http::Request&)>;
 // gets what everybody gets. Answers that reveal a rare allele to a caller below CONTROLLED
 // spend one unit of the caller's daily budget (`query_budget_per_day`; keyed by passport
 // identity, or by client address for anonymous callers): HTTP 429 once it is spent.
+// Verifier settings come from passport::VerifierOptionsFor(config): `aud` against [node]
+// passport_audiences (default public_url), bare visas only with passport_accept_bare_visas,
+// the AAI userinfo flow for [[trust]] entries with `userinfo`, and JWKS / userinfo waits
+// capped at limits.threads - 1 requests (docs/passports.md).
 // `dataset_ids`: the datasets served (their visa values come from the config).
 AccessResolver PolicyAccessResolver(const NodeConfig& config,
                                     const std::vector<std::string>& dataset_ids,

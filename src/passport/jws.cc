@@ -8,6 +8,8 @@
 #include <openssl/param_build.h>
 #include <openssl/rsa.h>
 
+#include <algorithm>
+
 #include "passport/base64url.h"
 #include "passport/jwt.h"
 
@@ -157,17 +159,27 @@ Result<Jwks> ParseJwks(std::string_view json_text) {
   auto it = doc.find("keys");
   if (it == doc.end() || !it->is_array()) return InvalidArgument("JWKS has no 'keys' array");
   Jwks jwks;
-  constexpr size_t kMaxKeys = 64;
-  size_t seen = 0;
-  for (const auto& jwk : *it) {
-    if (++seen > kMaxKeys) break;
+  const nlohmann::json& entries = *it;
+  const size_t read = std::min(entries.size(), kJwksMaxKeys);
+  jwks.entries_over_limit = entries.size() - read;
+  // Count every kid first (in the whole set, also past the limit), so that a kid seen twice or
+  // more is excluded whatever the order of the copies.
+  std::map<std::string, size_t> kid_count;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    if (!entries[i].is_object()) continue;
+    auto kid = StringClaim(entries[i], "kid");
+    if (kid.ok() && kid->has_value() && !(*kid)->empty()) ++kid_count[**kid];
+  }
+  for (const auto& [kid, count] : kid_count) jwks.duplicate_kids += count > 1 ? 1 : 0;
+  for (size_t i = 0; i < read; ++i) {
+    const nlohmann::json& jwk = entries[i];
     if (!jwk.is_object()) continue;
     auto kid = StringClaim(jwk, "kid");
     if (!kid.ok() || !kid->has_value() || (*kid)->empty()) continue;
+    if (kid_count[**kid] != 1) continue;  // ambiguous: keep none of the copies
     auto key = PublicKeyFromJwk(jwk);
     if (!key.ok()) continue;
-    // A duplicated kid is ambiguous: keep neither, so no token can pick the weaker one.
-    if (!jwks.keys.emplace(**kid, std::move(key).value()).second) jwks.keys.erase(**kid);
+    jwks.keys.emplace(**kid, std::move(key).value());
   }
   return jwks;
 }

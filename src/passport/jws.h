@@ -43,9 +43,16 @@ class PublicKey {
 Result<PublicKey> PublicKeyFromJwk(const nlohmann::json& jwk);
 
 // A JWK set: usable keys by "kid". Keys without a kid, or that fail to parse, are skipped (a
-// set may carry encryption keys or algorithms this node does not use).
+// set may carry encryption keys or algorithms this node does not use). Every key whose kid
+// appears more than once in the set (counting every entry, usable or not, also those past the
+// limit, however many copies) is ignored: which copy a signer meant is ambiguous, so no token
+// may pick one. Only the first kJwksMaxKeys entries are read; the rest are ignored and counted
+// in `entries_over_limit` (the cache logs it), so a huge set cannot make every fetch expensive.
+inline constexpr size_t kJwksMaxKeys = 64;
 struct Jwks {
   std::map<std::string, PublicKey> keys;
+  size_t entries_over_limit = 0;  // entries of "keys" beyond kJwksMaxKeys, not read
+  size_t duplicate_kids = 0;      // distinct kids that appeared more than once (all ignored)
 };
 Result<Jwks> ParseJwks(std::string_view json_text);
 

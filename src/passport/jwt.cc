@@ -1,6 +1,8 @@
 #include "passport/jwt.h"
 
 #include <cmath>
+#include <set>
+#include <vector>
 
 #include "passport/base64url.h"
 
@@ -29,9 +31,27 @@ Result<nlohmann::json> ParseJsonStrict(std::string_view text, int max_depth) {
       --depth;
     }
   }
-  nlohmann::json parsed = nlohmann::json::parse(text.begin(), text.end(), /*cb=*/nullptr,
+  // nlohmann keeps the last of duplicated member names; RFC 7515 4 / 7519 4 let a parser refuse
+  // them instead, and it must here: {"alg":"none","alg":"RS256"} means different things to
+  // different parsers. One set of names per open object, on a stack bounded by max_depth.
+  std::vector<std::set<std::string>> names;
+  bool duplicate = false;
+  auto callback = [&names, &duplicate](int /*depth*/, nlohmann::json::parse_event_t event,
+                                       nlohmann::json& parsed) {
+    using Event = nlohmann::json::parse_event_t;
+    if (event == Event::object_start) {
+      names.emplace_back();
+    } else if (event == Event::object_end) {
+      if (!names.empty()) names.pop_back();
+    } else if (event == Event::key && !names.empty()) {
+      if (!names.back().insert(parsed.get<std::string>()).second) duplicate = true;
+    }
+    return true;
+  };
+  nlohmann::json parsed = nlohmann::json::parse(text.begin(), text.end(), callback,
                                                 /*allow_exceptions=*/false);
   if (parsed.is_discarded()) return InvalidArgument("malformed JSON");
+  if (duplicate) return InvalidArgument("JSON has a duplicated member name");
   return parsed;
 }
 

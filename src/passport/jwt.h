@@ -29,13 +29,15 @@ struct Jwt {
 
 // Splits and decodes a compact JWS. Fails (kInvalidArgument) on: more than `max_bytes`, not
 // exactly three segments, bad base64url, JSON that is not an object or nests deeper than 32,
-// a non-string alg/kid/jku/typ, or a `crit` header (no extension is understood, RFC 7515 4.1.11).
+// a duplicated member name in the header or payload, a non-string alg/kid/jku/typ, or a `crit`
+// header (no extension is understood, RFC 7515 4.1.11).
 // An empty signature is allowed here (so that `alg: none` can be reported as such by the caller).
 Result<Jwt> ParseJwt(std::string_view token, size_t max_bytes);
 
-// Parses JSON from untrusted text without exceptions; kInvalidArgument when malformed or when
+// Parses JSON from untrusted text without exceptions; kInvalidArgument when malformed, when
 // arrays/objects nest deeper than `max_depth` (the depth check runs before the parser, so deep
-// nesting cannot exhaust the stack).
+// nesting cannot exhaust the stack), or when an object repeats a member name (JOSE headers,
+// claims, JWK sets and userinfo documents must be unambiguous, RFC 7515 4 and RFC 7519 4).
 Result<nlohmann::json> ParseJsonStrict(std::string_view text, int max_depth = 32);
 
 // An integer claim (NumericDate or count). nullopt when absent; kInvalidArgument when present

@@ -8,8 +8,11 @@
 #include <set>
 #include <utility>
 
+#include "core/log.h"
+#include "passport/base64url.h"
 #include "passport/jws.h"
 #include "passport/jwt.h"
+#include "passport/url_check.h"
 
 namespace genomefed::passport {
 namespace {
@@ -75,6 +78,22 @@ std::vector<std::string_view> Split(std::string_view s, char sep) {
 
 using Identity = std::pair<std::string, std::string>;  // (sub, iss)
 
+// Three dot-separated parts whose first decodes to a JSON object: a JWS, well-formed or not.
+bool LooksLikeJwt(std::string_view token) {
+  size_t dot = token.find('.');
+  if (dot == std::string_view::npos || token.find('.', dot + 1) == std::string_view::npos) {
+    return false;
+  }
+  auto header = Base64UrlDecode(token.substr(0, dot));
+  if (!header.ok()) return false;
+  std::string_view text = *header;
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t' || text.front() == '\r' ||
+                           text.front() == '\n')) {
+    text.remove_prefix(1);
+  }
+  return !text.empty() && text.front() == '{';
+}
+
 }  // namespace
 
 std::string Printable(std::string_view s, size_t max) {
@@ -122,7 +141,22 @@ PassportVerifier::PassportVerifier(std::vector<TrustEntry> trust,
     : trust_(std::move(trust)),
       clock_(clock),
       options_(options),
-      jwks_(std::move(client), std::move(clock), options.jwks) {}
+      client_(client),
+      jwks_(std::move(client), std::move(clock), options.jwks) {
+  for (const TrustEntry& e : trust_) {
+    if (e.userinfo.empty()) continue;
+    // Node::Start refuses such a config (ValidateTrustList); other callers get a warning and
+    // the entry's userinfo is not used.
+    if (Status ok = CheckTrustedUrl(e.userinfo, options_.jwks.allow_insecure_http); !ok.ok()) {
+      log::warn("trust entry for issuer {}: userinfo not used: {}", Printable(e.iss), ok.message());
+      continue;
+    }
+    bool known = std::any_of(brokers_.begin(), brokers_.end(), [&](const Broker& b) {
+      return b.iss == e.iss && b.userinfo == e.userinfo;
+    });
+    if (!known) brokers_.push_back({e.iss, e.userinfo});
+  }
+}
 
 bool PassportVerifier::Trusted(std::string_view iss, std::string_view jku) const {
   return std::any_of(trust_.begin(), trust_.end(),
@@ -147,7 +181,7 @@ Status PassportVerifier::VerifyJwtSignatureAndTime(const Jwt& jwt, bool is_visa,
     if (!Trusted(iss, jwt.jku)) {
       bool iss_known = std::any_of(trust_.begin(), trust_.end(),
                                    [&](const TrustEntry& e) { return e.iss == iss; });
-      return PermissionDenied(iss_known ? "jku '" + Printable(jwt.jku) +
+      return PermissionDenied(iss_known ? "jku '" + Printable(RedactUrl(jwt.jku)) +
                                               "' is not trusted for issuer '" + Printable(iss) + "'"
                                         : "issuer '" + Printable(iss) + "' is not trusted");
     }
@@ -399,6 +433,56 @@ void PassportVerifier::VerifyVisaList(const nlohmann::json& list, VerifiedPasspo
   }
 }
 
+void PassportVerifier::VerifyWithUserinfo(std::string_view token, std::string_view iss_hint,
+                                          VerifiedPassport& out, JwksRequestState& state) {
+  auto refuse = [&out](const Status& s) {
+    out.authenticated = false;
+    out.visas.clear();
+    out.token_status = Unauthenticated(s.message());
+    out.denials.push_back("token: " + s.message());
+  };
+  // Which broker may see the token: the one named by a JWT's iss, or the only one configured.
+  // Never every broker in turn: a token of one broker must not be shown to another.
+  const Broker* broker = nullptr;
+  if (!iss_hint.empty()) {
+    for (const Broker& b : brokers_) {
+      if (b.iss == iss_hint) {
+        broker = &b;
+        break;
+      }
+    }
+    if (broker == nullptr) {
+      return refuse(PermissionDenied("not a passport, and issuer '" + Printable(iss_hint) +
+                                     "' has no trusted userinfo endpoint"));
+    }
+  } else if (brokers_.size() == 1) {
+    broker = &brokers_.front();
+  } else {
+    return refuse(PermissionDenied(
+        "not a passport; an opaque access token is only exchanged when one broker has a "
+        "userinfo endpoint"));
+  }
+  if (client_ == nullptr) return refuse(Unavailable("no HTTP client for the userinfo call"));
+  // A node-wide cap on calls in progress: a slow broker must not hold every server thread.
+  if (userinfo_in_flight_.fetch_add(1) >= options_.userinfo.max_concurrent) {
+    userinfo_in_flight_.fetch_sub(1);
+    return refuse(Unavailable("the broker's userinfo endpoint is busy; try again"));
+  }
+  ++userinfo_calls_;
+  auto doc = FetchUserinfo(*client_, broker->userinfo, token, options_.userinfo);
+  userinfo_in_flight_.fetch_sub(1);
+  if (!doc.ok()) return refuse(doc.status());
+  if (doc->visas.size() > options_.max_visas) {
+    return refuse(ResourceExhausted("userinfo has " + std::to_string(doc->visas.size()) +
+                                    " visas, more than the limit of " +
+                                    std::to_string(options_.max_visas)));
+  }
+  out.authenticated = true;
+  out.subject = doc->sub;
+  out.issuer = broker->iss;
+  VerifyVisaList(doc->visas, out, state, /*bind_to_first=*/false);
+}
+
 VerifiedPassport PassportVerifier::VerifyAuthorization(std::string_view authorization) {
   authorization = TrimSpaces(authorization);
   if (authorization.empty()) return VerifiedPassport{};
@@ -477,29 +561,30 @@ VerifiedPassport PassportVerifier::VerifyTokenUncached(std::string_view token) {
   }
   JwksRequestState state;
   if (token.front() == '{') {
-    // 1.0 form: the broker's userinfo document with the visas; no signed passport around them.
-    auto doc = ParseJsonStrict(token);
-    if (!doc.ok() || !doc->is_object())
-      return refuse(InvalidArgument("malformed passport document"));
-    auto it = doc->find(kPassportClaim);
-    if (it == doc->end() || !it->is_array())
-      return refuse(InvalidArgument("no ga4gh_passport_v1 array"));
-    if (it->size() > options_.max_visas) {
-      return refuse(ResourceExhausted("passport has " + std::to_string(it->size()) +
-                                      " visas, more than the limit of " +
-                                      std::to_string(options_.max_visas)));
-    }
-    VerifyVisaList(*it, out, state, /*bind_to_first=*/true);
-    if (!out.token_status.ok()) {
-      out.authenticated = false;
-      out.denials.push_back("token: " + out.token_status.message());
-    }
-    return out;
+    // A 1.0 userinfo document is only believed when the node fetched it from a trusted broker
+    // itself; handed over by the caller it could wrap visas lifted from refused passports.
+    return refuse(PermissionDenied(
+        "a passport document (1.0 userinfo form) presented by the caller is not accepted; "
+        "present a signed Passport JWT or the broker's access token"));
   }
   auto jwt = ParseJwt(token, options_.max_token_bytes);
-  if (!jwt.ok()) return refuse(jwt.status());
+  if (!jwt.ok()) {
+    // Not a JWT: an opaque access token, if a broker's userinfo endpoint is configured. A JWT
+    // that fails the checks (e.g. a duplicated name) is refused as such, never passed on.
+    if (!brokers_.empty() && !LooksLikeJwt(token) &&
+        LooksLikeAccessToken(token, options_.userinfo.max_access_token_bytes)) {
+      VerifyWithUserinfo(token, "", out, state);
+      return out;
+    }
+    return refuse(jwt.status());
+  }
   if (jwt->payload.contains(kVisaClaim) && !jwt->payload.contains(kPassportClaim)) {
-    // 1.0 form: one visa presented on its own.
+    if (!options_.accept_bare_visas) {
+      return refuse(PermissionDenied(
+          "a visa alone is not a bearer credential; present the signed Passport JWT that "
+          "carries it (passport_accept_bare_visas is off)"));
+    }
+    // Opt-in 1.0 form: one visa presented on its own.
     nlohmann::json list = nlohmann::json::array({std::string(token)});
     if (token.size() > options_.max_visa_bytes) {
       return refuse(ResourceExhausted("visa exceeds the size limit"));
@@ -509,6 +594,15 @@ VerifiedPassport PassportVerifier::VerifyTokenUncached(std::string_view token) {
       out.authenticated = false;
       out.denials.push_back("token: " + out.token_status.message());
     }
+    return out;
+  }
+  if (!jwt->payload.contains(kPassportClaim) && !brokers_.empty() &&
+      LooksLikeAccessToken(token, options_.userinfo.max_access_token_bytes)) {
+    // A JWT access token of a broker (e.g. an OIDC access token): its unverified `iss` only
+    // says which broker may see it; the broker decides whether it is valid.
+    auto iss = StringClaim(jwt->payload, "iss");
+    VerifyWithUserinfo(token, iss.ok() && iss->has_value() ? std::string_view(**iss) : "", out,
+                       state);
     return out;
   }
   auto claim = jwt->payload.find(kPassportClaim);

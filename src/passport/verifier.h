@@ -1,19 +1,24 @@
-// GA4GH Passport 1.2 verification (AAI profile 1.2): a Passport JWT whose `ga4gh_passport_v1`
-// claim holds Visa Document Tokens (JWTs with `jku` and `kid` headers), also the 1.0 forms: the
-// broker's userinfo document `{"ga4gh_passport_v1": [visa, ...]}` presented as the token, or a
-// single visa presented on its own.
+// GA4GH Passport 1.2 verification (AAI profile 1.2). The bearer credential is a signed Passport
+// JWT whose `ga4gh_passport_v1` claim holds Visa Document Tokens (JWTs with `jku` and `kid`
+// headers). The other AAI way in, for a broker listed with a `userinfo` endpoint: the bearer
+// value is the broker's access token, which the node (as Passport Clearinghouse) presents to that
+// endpoint itself to get the visas. A 1.0 userinfo document handed over by the caller is never
+// believed (the caller could have built it around visas lifted from refused passports), and a
+// visa alone is a credential only behind `VerifierOptions::accept_bare_visas`.
 //
-// Default deny. For each JWT, in this order: size limit, shape, `alg` (RS256 / ES256 only, so
-// `none`, HS* and key confusion fail), `kid` present, (iss, jku) on the [[trust]] list — before
-// any key is fetched — then `exp` / `nbf` / `iat` with a clock skew (30 s), then the signature
-// with a key from the JWKS cache. Visas must belong to the passport's `sub` (directly or through
-// a LinkedIdentities visa); visas with `conditions` count only when the conditions hold (an
-// unknown condition type or field denies the visa). What a visa grants is decided in rights.h.
-// No token, signature or key material ever appears in a result or a log line.
+// Default deny. For each JWT, in this order: size limit, shape (no duplicated JSON names),
+// `alg` (RS256 / ES256 only, so `none`, HS* and key confusion fail), `kid` present, (iss, jku)
+// on the [[trust]] list — before any key is fetched — then `exp` / `nbf` / `iat` with a clock
+// skew (30 s) and `aud`, then the signature with a key from the JWKS cache. Visas must belong
+// to the passport's `sub` (directly or through a LinkedIdentities visa); visas with
+// `conditions` count only when the conditions hold (an unknown condition type or field denies
+// the visa). What a visa grants is decided in rights.h. No token, signature or key material,
+// and no URL query or userinfo, ever appears in a result or a log line.
 #pragma once
 
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -27,6 +32,7 @@
 #include "http/client.h"
 #include "passport/clock.h"
 #include "passport/jwks_cache.h"
+#include "passport/userinfo.h"
 
 namespace genomefed::passport {
 
@@ -51,6 +57,11 @@ struct VerifierOptions {
   size_t decision_cache_entries = 4096;
   int64_t decision_cache_seconds = 60;
   JwksCacheOptions jwks;
+  // 1.0 form "a visa JWT on its own as the bearer value". Off by default: a visa outlives the
+  // passport it came in (often a year against minutes), so accepting it alone lets anyone who
+  // saw one passport keep its grants past the passport's exp, aud and signature.
+  bool accept_bare_visas = false;
+  UserinfoOptions userinfo;  // the AAI userinfo flow, for trust entries with `userinfo`
 };
 
 // One visa that passed every check (signature, time, trust, subject binding, conditions).
@@ -68,14 +79,16 @@ struct Visa {
 
 struct VerifiedPassport {
   bool token_presented = false;
-  // True when the passport (or, in the 1.0 forms, at least one visa) verified; the identity
-  // is then `subject`@`issuer`.
+  // True when the passport verified (or the broker's userinfo endpoint accepted the access
+  // token; or, with accept_bare_visas, the visa verified); the identity is then
+  // `subject`@`issuer`.
   bool authenticated = false;
   Status token_status;  // why the token as a whole was refused; OK otherwise
   std::string subject;
   std::string issuer;
-  int64_t expires_at = 0;   // the passport's exp (0 in the 1.0 forms: each visa has its own)
-  std::vector<Visa> visas;  // accepted visas only
+  // The passport's exp; 0 for userinfo and bare visas (each visa has its own).
+  int64_t expires_at = 0;
+  std::vector<Visa> visas;           // accepted visas only
   std::vector<std::string> denials;  // one line per refused visa or token; no token content
 };
 
@@ -92,6 +105,7 @@ class PassportVerifier {
   VerifiedPassport VerifyToken(std::string_view token);
 
   uint64_t jwks_fetch_count() const { return jwks_.fetch_count(); }
+  uint64_t userinfo_call_count() const { return userinfo_calls_.load(); }
   uint64_t decision_cache_hits() const;
   const Clock& clock() const { return *clock_; }
 
@@ -108,10 +122,23 @@ class PassportVerifier {
   void VerifyVisaList(const nlohmann::json& list, VerifiedPassport& out, JwksRequestState& state,
                       bool bind_to_first);
   bool Trusted(std::string_view iss, std::string_view jku) const;
+  // The AAI userinfo flow for an access token (`iss_hint`: the unverified `iss` of a JWT access
+  // token, empty for an opaque one; it only chooses which broker may see the token).
+  void VerifyWithUserinfo(std::string_view token, std::string_view iss_hint, VerifiedPassport& out,
+                          JwksRequestState& state);
+
+  struct Broker {
+    std::string iss;
+    std::string userinfo;
+  };
 
   std::vector<TrustEntry> trust_;
+  std::vector<Broker> brokers_;  // trust entries with a valid userinfo URL
+  std::atomic<uint32_t> userinfo_in_flight_{0};
+  std::atomic<uint64_t> userinfo_calls_{0};
   std::shared_ptr<const Clock> clock_;
   VerifierOptions options_;
+  std::shared_ptr<http::HttpClient> client_;  // for userinfo calls
   JwksCache jwks_;
   mutable std::mutex cache_mu_;
   std::unordered_map<std::string, CachedDecision> cache_;  // GUARDED_BY(cache_mu_)

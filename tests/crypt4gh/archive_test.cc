@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/file.h"
+#include "crypt4gh/header.h"
 #include "support/test_support.h"
 #include "tests/crypt4gh/test_util.h"
 
@@ -32,7 +33,7 @@ struct Node {
   }
   ArchiveEntry Add(const std::string& name, const std::string& content) {
     EXPECT_TRUE(WriteFileAtomic(dir / name, content).ok());
-    Result<ArchiveEntry> e = ArchiveFile(archive(), dir / name, keys.public_key);
+    Result<ArchiveEntry> e = ArchiveFile(archive(), dir / name, keys);
     EXPECT_TRUE(e.ok()) << e.status().ToString();
     return std::move(e).value();
   }
@@ -198,7 +199,7 @@ class FailingReader final : public Reader {
 TEST(Archive, InterruptedWriteLeavesNoEntry) {
   Node node;
   FailingReader in(5 * 65536 + 3);
-  Result<ArchiveEntry> e = ArchiveStream(node.archive(), in, "broken.vcf", node.keys.public_key);
+  Result<ArchiveEntry> e = ArchiveStream(node.archive(), in, "broken.vcf", node.keys);
   EXPECT_EQ(e.status().code(), StatusCode::kIOError);
   Result<std::vector<ArchiveEntry>> all = ListArchive(node.archive());
   ASSERT_OK(all);
@@ -229,6 +230,219 @@ TEST(Archive, VerifyDetectsDamageAndTruncation) {
   EXPECT_EQ(VerifyEntry(e, node.keys).code(), StatusCode::kCorruption);
   ASSERT_OK(WriteFileAtomic(e.body_path(), *body));
   EXPECT_OK(VerifyEntry(e, node.keys));
+}
+
+// --- issue 22 point 3: tampered entries are refused by every reader --------------------------
+
+// Runs every reader of an entry and returns the status codes of those that failed; the
+// recipient-facing ones must also have written nothing past the failing segment.
+struct ReaderOutcomes {
+  StatusCode whole = StatusCode::kOk;
+  StatusCode range = StatusCode::kOk;
+  StatusCode open = StatusCode::kOk;
+  StatusCode decrypt = StatusCode::kOk;
+  StatusCode verify = StatusCode::kOk;
+  StatusCode header = StatusCode::kOk;
+  std::string message;  // of the whole-file copy
+};
+
+ReaderOutcomes RunReaders(const fs::path& archive, const std::string& id, const KeyPair& node) {
+  ReaderOutcomes o;
+  Result<ArchiveEntry> e = GetArchiveEntry(archive, id);
+  if (!e.ok()) {
+    o.whole = o.range = o.open = o.decrypt = o.verify = o.header = e.status().code();
+    o.message = e.status().message();
+    return o;
+  }
+  KeyPair requester = NewKeys();
+  std::string sink;
+  StringWriter w(&sink);
+  Result<uint64_t> whole = WriteRangesForRecipient(*e, node, requester.public_key, {}, w);
+  o.whole = whole.status().code();
+  o.message = whole.status().message();
+  std::vector<ByteRange> ranges = {{65536 + 5, 3 * 65536 + 5}};
+  o.range = WriteRangesForRecipient(*e, node, requester.public_key, ranges, w).status().code();
+  Result<std::unique_ptr<Reader>> r = OpenForRecipient(*e, node, requester.public_key);
+  if (!r.ok()) {
+    o.open = r.status().code();
+  } else {
+    std::vector<uint8_t> buf(1 << 16);
+    while (true) {
+      Result<size_t> n = (*r)->Read(buf);
+      if (!n.ok()) {
+        o.open = n.status().code();
+        break;
+      }
+      if (*n == 0) break;
+    }
+  }
+  NullWriter null;
+  o.decrypt = DecryptEntry(*e, node, null).status().code();
+  o.verify = VerifyEntry(*e, node).code();
+  o.header = HeaderForRecipient(*e, node, requester.public_key).status().code();
+  return o;
+}
+
+class Tampered : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    content_ = RandomBytes(5 * 65536 + 999, 22);
+    entry_ = node_.Add("t.vcf", content_);
+    ReaderOutcomes clean = RunReaders(node_.archive(), entry_.id, node_.keys);
+    ASSERT_EQ(clean.whole, StatusCode::kOk) << clean.message;
+    ASSERT_EQ(clean.range, StatusCode::kOk);
+    ASSERT_EQ(clean.open, StatusCode::kOk);
+    ASSERT_EQ(clean.decrypt, StatusCode::kOk);
+    ASSERT_EQ(clean.verify, StatusCode::kOk);
+    Result<std::string> body = ReadFile(entry_.body_path());
+    ASSERT_OK(body);
+    body_ = *body;
+  }
+  void ExpectBodyReadersRefuse(StatusCode code) {
+    ReaderOutcomes o = RunReaders(node_.archive(), entry_.id, node_.keys);
+    EXPECT_EQ(o.whole, code) << o.message;
+    EXPECT_EQ(o.range, code);
+    EXPECT_EQ(o.open, code);
+    EXPECT_EQ(o.decrypt, code);
+    EXPECT_EQ(o.verify, code);
+  }
+  void ExpectAllReadersRefuse(StatusCode code) {
+    ExpectBodyReadersRefuse(code);
+    EXPECT_EQ(RunReaders(node_.archive(), entry_.id, node_.keys).header, code);
+  }
+  std::string Segment(size_t i) { return body_.substr(i * kCipherSegmentSize, kCipherSegmentSize); }
+  Node node_;
+  std::string content_;
+  std::string body_;
+  ArchiveEntry entry_;
+};
+
+TEST_F(Tampered, ReorderedSegmentsAreRefused) {
+  std::string swapped = Segment(0) + Segment(2) + Segment(1) + body_.substr(3 * kCipherSegmentSize);
+  ASSERT_EQ(swapped.size(), body_.size());
+  ASSERT_OK(WriteFileAtomic(entry_.body_path(), swapped));
+  ExpectBodyReadersRefuse(StatusCode::kCorruption);
+  // Nothing past the first bad segment leaves: the whole copy stops before segment 1's bytes.
+  KeyPair requester = NewKeys();
+  std::string out;
+  StringWriter w(&out);
+  ASSERT_FALSE(WriteRangesForRecipient(entry_, node_.keys, requester.public_key, {}, w).ok());
+  EXPECT_EQ(out.find(Segment(2).substr(0, 64)), std::string::npos);
+}
+
+TEST_F(Tampered, CutBodyIsRefusedBeforeAnythingIsSent) {
+  // Cut exactly at a segment boundary: valid Crypt4GH, but not the recorded body.
+  ASSERT_OK(WriteFileAtomic(entry_.body_path(), body_.substr(0, 3 * kCipherSegmentSize)));
+  ExpectBodyReadersRefuse(StatusCode::kCorruption);
+  KeyPair requester = NewKeys();
+  std::string out;
+  StringWriter w(&out);
+  EXPECT_FALSE(WriteRangesForRecipient(entry_, node_.keys, requester.public_key, {}, w).ok());
+  EXPECT_TRUE(out.empty());
+  // Cutting entry.json's recorded size to match is caught by the entry MAC.
+  Result<std::string> meta = ReadFile(entry_.dir / "entry.json");
+  ASSERT_OK(meta);
+  std::string edited = *meta;
+  std::string from = "\"body_size\": " + std::to_string(entry_.body_size);
+  ASSERT_NE(edited.find(from), std::string::npos);
+  edited.replace(edited.find(from), from.size(),
+                 "\"body_size\": " + std::to_string(3 * kCipherSegmentSize));
+  ASSERT_OK(WriteFileAtomic(entry_.dir / "entry.json", edited));
+  ExpectAllReadersRefuse(StatusCode::kCorruption);
+}
+
+TEST_F(Tampered, DuplicatedSegmentIsRefused) {
+  std::string dup = Segment(0) + Segment(0) + body_.substr(2 * kCipherSegmentSize);
+  ASSERT_OK(WriteFileAtomic(entry_.body_path(), dup));
+  ExpectBodyReadersRefuse(StatusCode::kCorruption);
+}
+
+TEST_F(Tampered, InjectedEditListPacketIsNeverResealed) {
+  // Anyone with node.pub can seal a packet for the node: an edit list hiding nothing but
+  // vouched for by the node if it were re-sealed.
+  Result<std::string> header_text = ReadFile(entry_.header_path());
+  ASSERT_OK(header_text);
+  Result<EncryptedHeader> header = ParseHeader(std::span<const uint8_t>(
+      reinterpret_cast<const uint8_t*>(header_text->data()), header_text->size()));
+  ASSERT_OK(header);
+  HeaderContent edit;
+  edit.data_keys.emplace_back();
+  edit.edit_list = std::vector<uint64_t>{0, 10};
+  std::vector<SecretBytes> payloads = EncodeContent(edit);
+  KeyPair attacker = NewKeys();
+  Result<HeaderPacket> injected =
+      SealPacket(payloads.back().bytes(), attacker, node_.keys.public_key);
+  ASSERT_OK(injected);
+  header->packets.push_back(*injected);
+  std::string forged = SerializeHeader(header->packets);
+  ASSERT_OK(WriteFileAtomic(entry_.header_path(), forged));
+  ExpectAllReadersRefuse(StatusCode::kCorruption);
+  // Even with entry.json's header size edited to match.
+  Result<std::string> meta = ReadFile(entry_.dir / "entry.json");
+  ASSERT_OK(meta);
+  std::string edited = *meta;
+  std::string from = "\"header_size\": " + std::to_string(entry_.header_size);
+  ASSERT_NE(edited.find(from), std::string::npos);
+  edited.replace(edited.find(from), from.size(),
+                 "\"header_size\": " + std::to_string(forged.size()));
+  ASSERT_OK(WriteFileAtomic(entry_.dir / "entry.json", edited));
+  ExpectAllReadersRefuse(StatusCode::kCorruption);
+}
+
+TEST_F(Tampered, AlteredMetadataAndMacFileAreRefused) {
+  Result<std::string> meta = ReadFile(entry_.dir / "entry.json");
+  ASSERT_OK(meta);
+  std::string edited = *meta;
+  std::string from = "\"plaintext_size\": " + std::to_string(entry_.plaintext_size);
+  ASSERT_NE(edited.find(from), std::string::npos);
+  edited.replace(edited.find(from), from.size(), "\"plaintext_size\": 10");
+  ASSERT_OK(WriteFileAtomic(entry_.dir / "entry.json", edited));
+  ExpectAllReadersRefuse(StatusCode::kCorruption);
+  ASSERT_OK(WriteFileAtomic(entry_.dir / "entry.json", *meta));
+  Result<std::string> macs = ReadFile(entry_.mac_path());
+  ASSERT_OK(macs);
+  std::string bad = *macs;
+  bad[40] ^= 1;  // segment 1's MAC
+  ASSERT_OK(WriteFileAtomic(entry_.mac_path(), bad));
+  ExpectBodyReadersRefuse(StatusCode::kCorruption);
+  ASSERT_OK(WriteFileAtomic(entry_.mac_path(), macs->substr(0, 64)));
+  ExpectBodyReadersRefuse(StatusCode::kCorruption);
+  ASSERT_OK(WriteFileAtomic(entry_.mac_path(), *macs));
+  EXPECT_EQ(RunReaders(node_.archive(), entry_.id, node_.keys).verify, StatusCode::kOk);
+}
+
+TEST_F(Tampered, AnotherNodesKeyCannotServeTheEntry) {
+  Node other;
+  Result<ArchiveEntry> e = GetArchiveEntry(node_.archive(), entry_.id);
+  ASSERT_OK(e);
+  EXPECT_EQ(VerifyEntry(*e, other.keys).code(), StatusCode::kCorruption);
+}
+
+TEST_F(Tampered, FormatOneEntriesAskToBeIngestedAgain) {
+  Result<std::string> meta = ReadFile(entry_.dir / "entry.json");
+  ASSERT_OK(meta);
+  std::string old = *meta;
+  old.replace(old.find("\"version\": 2"), 12, "\"version\": 1");
+  ASSERT_OK(WriteFileAtomic(entry_.dir / "entry.json", old));
+  Result<std::vector<ArchiveEntry>> all = ListArchive(node_.archive());
+  ASSERT_OK(all);
+  ASSERT_EQ(all->size(), 1u);  // still listed
+  ReaderOutcomes o = RunReaders(node_.archive(), entry_.id, node_.keys);
+  EXPECT_EQ(o.whole, StatusCode::kFailedPrecondition);
+  EXPECT_NE(o.message.find("ingest the original file again"), std::string::npos) << o.message;
+  EXPECT_EQ(o.decrypt, StatusCode::kFailedPrecondition);
+  EXPECT_EQ(o.verify, StatusCode::kFailedPrecondition);
+  // Ingesting the same content again upgrades it to a served format-2 entry.
+  ArchiveEntry again = node_.Add("t.vcf", content_);
+  EXPECT_EQ(again.format_version, kArchiveEntryFormat);
+  EXPECT_EQ(again.id, entry_.id);
+  EXPECT_EQ(RunReaders(node_.archive(), entry_.id, node_.keys).verify, StatusCode::kOk);
+  all = ListArchive(node_.archive());
+  ASSERT_OK(all);
+  EXPECT_EQ(all->size(), 1u);
+  for (const auto& d : fs::directory_iterator(node_.archive())) {
+    EXPECT_EQ(d.path().filename().string(), entry_.id) << "left behind: " << d.path();
+  }
 }
 
 }  // namespace

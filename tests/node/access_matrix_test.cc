@@ -10,17 +10,22 @@
 
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <fstream>
+#include <iostream>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <thread>
 
 #include "beacon_fixture.h"
 #include "http/client.h"
 #include "http/server.h"
 #include "node/node.h"
 #include "passport/base64url.h"
+#include "passport/raw_sign.h"
 #include "passport/signer.h"
 #include "support/test_support.h"
 
@@ -113,10 +118,24 @@ class AccessMatrixTest : public ::testing::Test {
     auto other = SigningKey::Generate(passport::JwsAlg::kES256);
     if (!other.ok()) return fail(other.status().ToString());
     other_key_ = new SigningKey(std::move(other).value());
+    auto rsa = SigningKey::Generate(passport::JwsAlg::kRS256);
+    if (!rsa.ok()) return fail(rsa.status().ToString());
+    rsa_key_ = new SigningKey(std::move(rsa).value());
 
     // The broker's JWKS, and a second JWKS path that is not on the trust list.
-    const std::string jwks = passport::JwksFor({key_}).dump();
+    const std::string jwks = passport::JwksFor({key_, rsa_key_}).dump();
     http::Router router;
+    // The same key listed 2, 3 or 4 times under one kid (issue 20: every copy must be ignored).
+    for (int copies : {2, 3, 4}) {
+      json keys = json::array();
+      for (int i = 0; i < copies; ++i) keys.push_back(key_->PublicJwk());
+      const std::string body = json{{"keys", keys}}.dump();
+      (void)router.Get("/dup/" + std::to_string(copies) + "/jwks.json",
+                       [body](const http::Request&) { return http::Response::Json(body); });
+    }
+    (void)router.Get("/broken/jwks.json", [](const http::Request&) {
+      return http::Response::Json("{\"error\": \"down\"}", 500);
+    });
     (void)router.Get("/.well-known/jwks.json", [jwks](const http::Request&) {
       ++jwks_hits_;
       return http::Response::Json(jwks);
@@ -165,6 +184,7 @@ class AccessMatrixTest : public ::testing::Test {
     delete node_;
     delete jwks_server_;
     delete other_key_;
+    delete rsa_key_;
     delete key_;
     delete dir_;
   }
@@ -172,18 +192,22 @@ class AccessMatrixTest : public ::testing::Test {
     if (!setup_error_.empty()) FAIL() << setup_error_;
   }
 
+  // `extra_node`: more [node] keys; `extra_toml`: more tables (e.g. [[trust]] entries).
   static Result<std::unique_ptr<Node>> StartNode(uint32_t budget,
                                                  uint32_t max_header_bytes = 64 * 1024,
-                                                 bool trust_loopback_proxy = false) {
+                                                 bool trust_loopback_proxy = false,
+                                                 const std::string& extra_node = "",
+                                                 const std::string& extra_toml = "") {
     std::ofstream(dir_->path() / "node.toml")
         << "[node]\nid = \"org.genomefed.matrix\"\nname = \"Matrix\"\ncountry = \"FI\"\n"
         << "listen = \"127.0.0.1:0\"\npublic_url = \"" << kNodeUrl << "\"\ndata_dir = \"data\"\n"
-        << (trust_loopback_proxy ? "trusted_proxies = [\"127.0.0.1\"]\n" : "")
+        << (trust_loopback_proxy ? "trusted_proxies = [\"127.0.0.1\"]\n" : "") << extra_node
         << "[policy]\npublic_granularity = \"boolean\"\nregistered_granularity = \"count\"\n"
         << "controlled_granularity = \"record\"\nmin_count = " << kMinCount
         << "\nquery_budget_per_day = " << budget << "\n"
         << "[limits]\nmax_header_bytes = " << max_header_bytes << "\n"
-        << "[[trust]]\niss = \"" << kIss << "\"\njku = \"" << jku_ << "\"\n";
+        << "[[trust]]\niss = \"" << kIss << "\"\njku = \"" << jku_ << "\"\n"
+        << extra_toml;
     GF_ASSIGN_OR_RETURN(NodeConfig cfg, LoadNodeConfig(dir_->path() / "node.toml"));
     NodeOptions o;
     o.config = std::move(cfg);
@@ -279,6 +303,22 @@ class AccessMatrixTest : public ::testing::Test {
     }
   }
 
+  // ExpectRow's checks of /individuals, on another node.
+  static void ExpectIndividuals(const Node& node, const std::string& token, const std::string& a,
+                                const std::string& label) {
+    http::ClientResponse r = Get(node, std::string("/api/individuals?") + kRareQuery, token);
+    EXPECT_EQ(r.status, 200) << label << ": " << r.body;
+    json j = json::parse(r.body, nullptr, false);
+    ASSERT_TRUE(j.is_object()) << label;
+    for (const json& set : j["response"]["resultSets"]) {
+      if (set.value("id", "") != "A") continue;
+      EXPECT_EQ(set["info"].value("returnedGranularity", ""), a) << label;
+    }
+    if (a != "record") {
+      EXPECT_EQ(r.body.find("\"S6\""), std::string::npos) << label;
+    }
+  }
+
   static std::string GrantA() { return std::string(kNodeUrl) + "/datasets/A"; }
   static std::string Visa(const Claims& c, const std::string& type, const std::string& value,
                           const std::string& by) {
@@ -295,6 +335,7 @@ class AccessMatrixTest : public ::testing::Test {
   static inline std::string setup_error_;
   static inline SigningKey* key_ = nullptr;
   static inline SigningKey* other_key_ = nullptr;
+  static inline SigningKey* rsa_key_ = nullptr;
   static inline http::Server* jwks_server_ = nullptr;
   static inline std::string jku_, untrusted_jku_;
   static inline std::atomic<int> jwks_hits_{0}, untrusted_jwks_hits_{0};
@@ -528,6 +569,312 @@ TEST_F(AccessMatrixTest, BudgetFollowsForwardedClientOnlyFromTrustedProxies) {
   ASSERT_OK(direct);
   EXPECT_EQ(Get(**direct, rare, "", "192.0.2.1").status, 200);
   EXPECT_EQ(Get(**direct, rare, "", "192.0.2.2").status, 429);  // same peer: header not believed
+}
+
+// ---- Issue 20: passport verification without loopholes ----
+
+// Captures the default logger's lines while alive.
+class LogCapture {
+ public:
+  LogCapture() : sink_(std::make_shared<spdlog::sinks::ostream_sink_mt>(out_)) {
+    auto* logger = spdlog::default_logger_raw();
+    level_ = logger->level();
+    logger->sinks().push_back(sink_);
+    logger->set_level(spdlog::level::info);
+  }
+  ~LogCapture() {
+    auto* logger = spdlog::default_logger_raw();
+    logger->sinks().pop_back();
+    logger->set_level(level_);
+  }
+  std::string text() {
+    spdlog::default_logger_raw()->flush();
+    return out_.str();
+  }
+
+ private:
+  std::ostringstream out_;
+  std::shared_ptr<spdlog::sinks::ostream_sink_mt> sink_;
+  spdlog::level::level_enum level_;
+};
+
+// Point 1: the visa of a refused passport, sent alone or wrapped in a userinfo document the
+// caller built, gives the public answer; only the opt-in node takes a bare visa.
+TEST_F(AccessMatrixTest, VisaAloneOrCallerBuiltUserinfoIsPublic) {
+  Claims expired;
+  expired.iat = Now() - 7200;
+  expired.exp = Now() - 3600;
+  const std::string grant = Visa({}, "ControlledAccessGrants", GrantA(), "dac");
+  const std::string researcher = Researcher();
+  ExpectRow(Passport({grant}, expired), "boolean", "boolean", "expired passport");
+  ExpectRow(grant, "boolean", "boolean", "its visa alone");
+  ExpectRow(json{{"ga4gh_passport_v1", {grant, researcher}}}.dump(), "boolean", "boolean",
+            "caller-built userinfo document");
+  ExpectRow(json{{"sub", "alice"}, {"ga4gh_passport_v1", {grant}}}.dump(), "boolean", "boolean",
+            "caller-built userinfo document with sub");
+  ExpectRow(Passport({grant}), "record", "boolean", "the passport itself");
+
+  auto opt_in = StartNode(0, 64 * 1024, false, "passport_accept_bare_visas = true\n");
+  ASSERT_OK(opt_in);
+  ExpectIndividuals(**opt_in, grant, "record", "bare visa, opted in");
+  ExpectIndividuals(**opt_in, json{{"ga4gh_passport_v1", {grant}}}.dump(), "boolean",
+                    "userinfo document, opted in to bare visas only");
+}
+
+// Point 1: GA4GH AAI — the node exchanges the caller's access token at the broker's userinfo
+// endpoint (a stand-in on 127.0.0.1) and verifies the visas it gets back.
+TEST_F(AccessMatrixTest, AaiUserinfoFlowAgainstABrokerStandIn) {
+  const std::string grant = Visa({}, "ControlledAccessGrants", GrantA(), "dac");
+  Claims mallory;
+  mallory.sub = "mallory";
+  const std::string not_hers = Visa(mallory, "ControlledAccessGrants", GrantA(), "dac");
+  std::atomic<int> calls{0};
+  std::mutex mu;
+  std::vector<std::string> seen;
+  http::Router router;
+  (void)router.Get("/userinfo", [&](const http::Request& req) {
+    ++calls;
+    const std::string* auth = req.Header("authorization");
+    std::string value = auth ? *auth : "";
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      seen.push_back(value);
+    }
+    if (value == "Bearer alice-access-token") {
+      return http::Response::Json(
+          json{{"sub", "alice"}, {"ga4gh_passport_v1", {grant, Researcher()}}}.dump());
+    }
+    if (value == "Bearer alice-with-foreign-visa") {
+      return http::Response::Json(json{{"sub", "alice"}, {"ga4gh_passport_v1", {not_hers}}}.dump());
+    }
+    return http::Response::Json(R"({"error":"invalid_token"})", 401);
+  });
+  http::ServerOptions so;
+  so.access_log = false;
+  auto broker = http::Server::Start(so, std::move(router));
+  ASSERT_OK(broker);
+  const std::string userinfo = (*broker)->base_url() + "/userinfo";
+  // The broker is the trusted issuer kIss, now also with its userinfo endpoint.
+  auto node = StartNode(0, 64 * 1024, false, "",
+                        "[[trust]]\niss = \"" + std::string(kIss) + "\"\njku = \"" + jku_ +
+                            "\"\nuserinfo = \"" + userinfo + "\"\n");
+  ASSERT_OK(node);
+  ExpectIndividuals(**node, "alice-access-token", "record", "valid access token");
+  ExpectIndividuals(**node, "revoked-access-token", "boolean", "token the broker refuses");
+  ExpectIndividuals(**node, "alice-with-foreign-visa", "boolean", "visa of another subject");
+  ExpectIndividuals(**node, Passport({grant}), "record", "a signed passport still works");
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    EXPECT_EQ(seen.size(), 3u) << "the passport needs no broker call";
+    EXPECT_EQ(seen.front(), "Bearer alice-access-token");
+  }
+  // Without a userinfo endpoint the same access token is not sent anywhere: public.
+  const int before = calls.load();
+  ExpectRow("alice-access-token", "boolean", "boolean", "no userinfo endpoint configured");
+  EXPECT_EQ(calls.load(), before);
+  (*broker)->Stop();
+}
+
+// Point 2: the same kid 2, 3 or 4 times in a JWKS: every copy ignored, the passport refused.
+TEST_F(AccessMatrixTest, DuplicatedKidsAreAllIgnored) {
+  const std::string base = jwks_server_->base_url();
+  std::string extra;
+  for (int copies : {2, 3, 4}) {
+    extra += "[[trust]]\niss = \"https://dup" + std::to_string(copies) +
+             ".example.org\"\njku = \"" + base + "/dup/" + std::to_string(copies) +
+             "/jwks.json\"\n";
+  }
+  auto node = StartNode(0, 64 * 1024, false, "", extra);
+  ASSERT_OK(node);
+  for (int copies : {2, 3, 4}) {
+    Claims c;
+    c.iss = "https://dup" + std::to_string(copies) + ".example.org";
+    const std::string jku = base + "/dup/" + std::to_string(copies) + "/jwks.json";
+    const std::string token = SignPassport(
+        *key_, jku, c, {SignVisa(*key_, jku, c, "ControlledAccessGrants", GrantA(), "dac")});
+    ExpectIndividuals(**node, token, "boolean", std::to_string(copies) + " copies of the kid");
+  }
+  ExpectIndividuals(**node, Passport({Visa({}, "ControlledAccessGrants", GrantA(), "dac")}),
+                    "record", "the same key listed once");
+}
+
+// Point 3: a trusted issuer whose JWKS answers after 5 s. Ten passports naming it arrive at
+// once; anonymous answers (which need no key) meanwhile keep their normal latency: their p99
+// stays within 2x the p99 measured without the slow issuer (plus 10 ms for a shared, loaded
+// machine; the stall this replaces was 1-2 s). Also: the ten requests share one fetch.
+TEST_F(AccessMatrixTest, SlowIssuerDoesNotStallAnonymousAnswers) {
+  std::atomic<bool> stopping{false};
+  std::atomic<int> slow_hits{0};
+  http::Router router;
+  (void)router.Get("/jwks.json", [&](const http::Request&) {
+    ++slow_hits;
+    for (int i = 0; i < 100 && !stopping.load(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return http::Response::Json(passport::JwksFor({key_}).dump());
+  });
+  http::ServerOptions so;
+  so.access_log = false;
+  so.limits.threads = 4;
+  auto slow = http::Server::Start(so, std::move(router));
+  ASSERT_OK(slow);
+  const std::string slow_iss = "https://slow.example.org";
+  const std::string slow_jku = (*slow)->base_url() + "/jwks.json";
+  auto started = StartNode(0, 64 * 1024, false, "",
+                           "[[trust]]\niss = \"" + slow_iss + "\"\njku = \"" + slow_jku + "\"\n");
+  ASSERT_OK(started);
+  const Node& node = **started;
+  const std::string anonymous = std::string("/api/g_variants?") + kRareQuery;
+  auto p99 = [&](std::chrono::milliseconds window) {
+    std::vector<double> ms;
+    const auto end = std::chrono::steady_clock::now() + window;
+    while (std::chrono::steady_clock::now() < end && ms.size() < 5000) {
+      auto t0 = std::chrono::steady_clock::now();
+      EXPECT_EQ(Get(node, anonymous, "").status, 200);
+      ms.push_back(
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    }
+    std::sort(ms.begin(), ms.end());
+    return ms.empty() ? 0.0 : ms[std::min(ms.size() - 1, ms.size() * 99 / 100)];
+  };
+  p99(std::chrono::milliseconds(200));  // warm-up: connections, caches
+  const double normal = p99(std::chrono::milliseconds(1500));
+
+  Claims c;
+  c.iss = slow_iss;
+  std::vector<std::thread> senders;
+  std::atomic<int> public_answers{0};
+  for (int i = 0; i < 10; ++i) {
+    c.sub = "user" + std::to_string(i);
+    const std::string token =
+        SignPassport(*key_, slow_jku, c,
+                     {SignVisa(*key_, slow_jku, c, "ControlledAccessGrants", GrantA(), "dac")});
+    senders.emplace_back([&, token] {
+      http::ClientResponse r = Get(node, anonymous, token);
+      if (r.body.find("\"S6\"") == std::string::npos) ++public_answers;
+    });
+  }
+  const double with_slow_issuer = p99(std::chrono::milliseconds(1500));
+  for (auto& t : senders) t.join();
+  std::cout << "anonymous p99: " << normal << " ms normal, " << with_slow_issuer
+            << " ms with a 5 s issuer (10 passports naming it)\n";
+  EXPECT_LE(with_slow_issuer, 2 * normal + 10.0);
+  EXPECT_EQ(public_answers.load(), 10) << "no key, no grant";
+  EXPECT_EQ(slow_hits.load(), 1) << "concurrent first fetches of one URL are merged";
+  stopping = true;
+  (*slow)->Stop();
+}
+
+// Point 4: a jku with userinfo ("http://127.0.0.1:1@localhost:PORT/...") passed the old
+// prefix check and was fetched from the host after '@'. Now a node refuses such a trust list
+// at start, and a resolver given one anyway never fetches it.
+TEST_F(AccessMatrixTest, UserinfoInATrustedUrlIsRefused) {
+  const std::string port = std::to_string(jwks_server_->port());
+  const std::string sneaky = "http://127.0.0.1:1@localhost:" + port + "/.well-known/jwks.json";
+  auto refused =
+      StartNode(0, 64 * 1024, false, "",
+                "[[trust]]\niss = \"https://sneaky.example.org\"\njku = \"" + sneaky + "\"\n");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("user information"), std::string::npos)
+      << refused.status().ToString();
+
+  auto cfg = LoadNodeConfig(dir_->path() / "node.toml");  // the file just written
+  ASSERT_OK(cfg);
+  NodeConfig resolver_config = *cfg;
+  NodeConfig node_config = *cfg;
+  node_config.trust = {{kIss, jku_}};
+  NodeOptions o;
+  o.config = node_config;
+  o.access_log = false;
+  o.access = PolicyAccessResolver(resolver_config, {"A", "B"}, http::MakeCurlClient());
+  auto node = Node::Start(std::move(o));
+  ASSERT_OK(node);
+  Claims c;
+  c.iss = "https://sneaky.example.org";
+  const int before = jwks_hits_.load();
+  ExpectIndividuals(
+      **node,
+      SignPassport(*key_, sneaky, c,
+                   {SignVisa(*key_, sneaky, c, "ControlledAccessGrants", GrantA(), "dac")}),
+      "boolean", "jku with userinfo");
+  EXPECT_EQ(jwks_hits_.load(), before) << "a URL with userinfo was fetched";
+}
+
+// Point 4: secrets in a trusted jku (query, and in a jku the attacker names) never reach the log.
+TEST_F(AccessMatrixTest, NoSecretFromAUrlInTheLog) {
+  const std::string base = jwks_server_->base_url();
+  const std::string broken = base + "/broken/jwks.json?access_token=QUERYSECRET1";
+  auto node =
+      StartNode(0, 64 * 1024, false, "",
+                "[[trust]]\niss = \"https://broken.example.org\"\njku = \"" + broken + "\"\n");
+  ASSERT_OK(node);
+  LogCapture log;
+  Claims c;
+  c.iss = "https://broken.example.org";
+  ExpectIndividuals(
+      **node,
+      SignPassport(*key_, broken, c,
+                   {SignVisa(*key_, broken, c, "ControlledAccessGrants", GrantA(), "dac")}),
+      "boolean", "JWKS answering 500");
+  const std::string named = base + "/x/jwks.json?key=QUERYSECRET2";
+  const std::string with_user = "https://admin:PASSWORDSECRET3@hub.example.org/jwks.json";
+  for (const std::string& jku : {named, with_user}) {
+    ExpectIndividuals(
+        **node,
+        SignPassport(*key_, jku, {},
+                     {SignVisa(*key_, jku, {}, "ControlledAccessGrants", GrantA(), "dac")}),
+        "boolean", "untrusted jku with a secret");
+  }
+  const std::string text = log.text();
+  EXPECT_NE(text.find("/broken/jwks.json?..."), std::string::npos) << text;
+  EXPECT_NE(text.find("HTTP 500"), std::string::npos) << text;
+  EXPECT_NE(text.find("is not trusted for issuer"), std::string::npos) << text;
+  for (const char* secret : {"QUERYSECRET1", "QUERYSECRET2", "PASSWORDSECRET3"}) {
+    EXPECT_EQ(text.find(secret), std::string::npos) << secret << " in the log:\n" << text;
+  }
+}
+
+// Point 5: `aud` naming this node (default: its public_url) is accepted, any other refused.
+TEST_F(AccessMatrixTest, AudienceMustNameThisNode) {
+  auto with_aud = [&](const json& aud) {
+    json p = BaseClaims({});
+    p["ga4gh_passport_v1"] = {Visa({}, "ControlledAccessGrants", GrantA(), "dac")};
+    p["aud"] = aud;
+    return key_->SignJwt({{"typ", "vnd.ga4gh.passport+jwt"}, {"jku", jku_}}, p).value();
+  };
+  ExpectRow(with_aud(kNodeUrl), "record", "boolean", "aud = public_url");
+  ExpectRow(with_aud(json{"https://other.example.org", kNodeUrl}), "record", "boolean",
+            "aud list naming this node");
+  ExpectRow(with_aud("https://other.example.org"), "boolean", "boolean", "foreign aud");
+  ExpectRow(with_aud(json{"https://other.example.org"}), "boolean", "boolean", "foreign aud list");
+  auto configured = StartNode(0, 64 * 1024, false, "passport_audiences = [\"client-123\"]\n");
+  ASSERT_OK(configured);
+  ExpectIndividuals(**configured, with_aud("client-123"), "record", "configured audience");
+  ExpectIndividuals(**configured, with_aud(kNodeUrl), "boolean",
+                    "public_url once audiences are configured");
+}
+
+// Point 6: duplicated member names in a correctly signed header or payload are refused.
+TEST_F(AccessMatrixTest, DuplicateJsonNamesAreRefused) {
+  const std::string grant = Visa({}, "ControlledAccessGrants", GrantA(), "dac");
+  const std::string header = json{
+      {"alg", "RS256"},
+      {"typ", "vnd.ga4gh.passport+jwt"},
+      {"jku", jku_},
+      {"kid", rsa_key_->kid()}}.dump();
+  json claims = BaseClaims({});
+  claims["ga4gh_passport_v1"] = {grant};
+  const std::string payload = claims.dump();
+  ExpectRow(passport::testing::SignRawRs256(*rsa_key_, header, payload), "record", "boolean",
+            "control: the same text without duplicates");
+  std::string two_subs = payload;
+  two_subs.insert(1, "\"sub\":\"mallory\",");
+  std::string two_algs = header;
+  two_algs.insert(1, "\"alg\":\"none\",");
+  ExpectRow(passport::testing::SignRawRs256(*rsa_key_, header, two_subs), "boolean", "boolean",
+            "duplicated sub");
+  ExpectRow(passport::testing::SignRawRs256(*rsa_key_, two_algs, payload), "boolean", "boolean",
+            "duplicated alg");
 }
 
 }  // namespace

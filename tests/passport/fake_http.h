@@ -28,6 +28,11 @@ class FakeHttpClient final : public http::HttpClient {
   Result<http::ClientResponse> Send(const http::ClientRequest& request) override {
     std::lock_guard<std::mutex> lock(mu_);
     requests_.push_back(request.url);
+    std::string authorization;
+    for (const auto& [name, value] : request.headers) {
+      if (name == "Authorization") authorization = value;
+    }
+    authorizations_.push_back(authorization);
     if (auto f = failures_.find(request.url); f != failures_.end()) return f->second;
     http::ClientResponse response;
     auto it = routes_.find(request.url);
@@ -49,6 +54,11 @@ class FakeHttpClient final : public http::HttpClient {
     std::lock_guard<std::mutex> lock(mu_);
     return requests_;
   }
+  // The Authorization header of each request ("" when none), in order.
+  std::vector<std::string> authorizations() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return authorizations_;
+  }
   size_t request_count() const {
     std::lock_guard<std::mutex> lock(mu_);
     return requests_.size();
@@ -59,6 +69,7 @@ class FakeHttpClient final : public http::HttpClient {
   std::map<std::string, std::pair<int, std::string>> routes_;
   std::map<std::string, Status> failures_;
   std::vector<std::string> requests_;
+  std::vector<std::string> authorizations_;
 };
 
 }  // namespace genomefed::passport::testing

@@ -566,23 +566,36 @@ TEST_F(PassportTest, EcdsaSignatureOfWrongLengthIsRefused) {
   EXPECT_FALSE(Authorize(der_like).authenticated);
 }
 
-TEST_F(PassportTest, VersionOneFormsAreAccepted) {
+// Issue 20, point 1: only a signed Passport JWT is a bearer credential by default. A visa
+// alone, or a 1.0 userinfo document the caller built around visas, is refused (else visas
+// lifted out of an expired or foreign passport would keep their grants).
+TEST_F(PassportTest, VersionOneFormsFromTheCallerAreRefused) {
   std::string grant = Visa("ControlledAccessGrants", kDatasetA, "dac");
   std::string researcher = Visa("ResearcherStatus", "x", "so");
   nlohmann::json userinfo = {{"sub", "alice"}, {"ga4gh_passport_v1", {grant, researcher}}};
   CallerRights r = Authorize(userinfo.dump());
-  EXPECT_TRUE(r.authenticated) << Denials(r);
-  EXPECT_EQ(r.identity, std::string("alice@") + kHub);
-  EXPECT_LEVELS(r, kControlled, kRegistered);
-  // One visa on its own.
+  EXPECT_FALSE(r.authenticated);
+  EXPECT_LEVELS(r, kPublic, kPublic);
+  EXPECT_NE(r.token_status.message().find("presented by the caller"), std::string::npos)
+      << r.token_status.ToString();
   CallerRights r2 = Authorize(grant);
-  EXPECT_LEVELS(r2, kControlled, kPublic);
-  // 1.0 form: visas of two subjects; the second is not bound.
-  nlohmann::json mixed = {
-      {"ga4gh_passport_v1",
-       {researcher, Visa("ControlledAccessGrants", kDatasetA, "dac", nullptr, Params("bob"))}}};
-  CallerRights r3 = Authorize(mixed.dump());
-  EXPECT_LEVELS(r3, kRegistered, kRegistered);
+  EXPECT_FALSE(r2.authenticated);
+  EXPECT_LEVELS(r2, kPublic, kPublic);
+  EXPECT_NE(r2.token_status.message().find("visa alone"), std::string::npos);
+  EXPECT_EQ(http_->request_count(), 0u) << "nothing is fetched for a refused form";
+}
+
+TEST_F(PassportTest, BareVisaOnlyBehindTheOptIn) {
+  VerifierOptions options;
+  options.accept_bare_visas = true;
+  MakeAuthorizer(options);
+  std::string grant = Visa("ControlledAccessGrants", kDatasetA, "dac");
+  CallerRights r = Authorize(grant);
+  EXPECT_TRUE(r.authenticated) << Denials(r);
+  EXPECT_LEVELS(r, kControlled, kPublic);
+  // The opt-in is for visas only: a caller-built userinfo document stays refused.
+  nlohmann::json userinfo = {{"sub", "alice"}, {"ga4gh_passport_v1", {grant}}};
+  EXPECT_LEVELS(Authorize(userinfo.dump()), kPublic, kPublic);
 }
 
 TEST_F(PassportTest, ConditionsAreEvaluated) {
