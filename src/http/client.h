@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -28,7 +29,10 @@ struct ClientResponse {
   double elapsed_ms = 0;
 };
 
-// Thread-safe: Send and SendAll may be called from several threads at once.
+// Receives the results of SendAllAsync: result i belongs to request i.
+using SendAllCallback = std::function<void(std::vector<Result<ClientResponse>>)>;
+
+// Thread-safe: Send, SendAll and SendAllAsync may be called from several threads at once.
 class HttpClient {
  public:
   virtual ~HttpClient() = default;
@@ -39,9 +43,18 @@ class HttpClient {
   // time-out, so one slow peer never delays the others beyond their own limits.
   virtual std::vector<Result<ClientResponse>> SendAll(
       const std::vector<ClientRequest>& requests) = 0;
+  // Starts the requests and returns at once; `done` runs exactly once, when the last one has
+  // finished (each within its own time-out), on a thread of the client: keep it short and never
+  // block in it. Servers use this so that waiting on peers holds no thread. The default runs
+  // SendAll on the calling thread (enough for test doubles, not for servers).
+  virtual void SendAllAsync(std::vector<ClientRequest> requests, SendAllCallback done) {
+    done(SendAll(requests));
+  }
 };
 
-// The libcurl implementation (curl multi for SendAll).
+// The libcurl implementation (curl multi for SendAll; SendAllAsync drives every caller's
+// transfers on one event thread of the client, started on first use and joined by the
+// destructor, which first ends the transfers still running with kUnavailable).
 std::unique_ptr<HttpClient> MakeCurlClient();
 
 }  // namespace genomefed::http

@@ -13,8 +13,12 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <deque>
+#include <memory>
 #include <mutex>
+#include <thread>
 
+#include "core/log.h"
 #include "http/client.h"
 
 namespace genomefed::http {
@@ -88,6 +92,7 @@ class CurlClient final : public HttpClient {
   }
 
   ~CurlClient() override {
+    StopLoop();
     for (Engine* e : idle_engines_) DestroyEngine(e);
     curl_share_cleanup(share_);
   }
@@ -161,7 +166,177 @@ class CurlClient final : public HttpClient {
     return results;
   }
 
+  void SendAllAsync(std::vector<ClientRequest> requests, SendAllCallback done) override {
+    auto batch = std::make_unique<Batch>();
+    batch->requests = std::move(requests);
+    batch->done = std::move(done);
+    const size_t n = batch->requests.size();
+    batch->results.assign(n, Result<ClientResponse>(Internal("not sent")));
+    batch->transfers = std::vector<Transfer>(n);
+    batch->slots.resize(n);
+    {
+      std::lock_guard<std::mutex> lock(loop_mu_);
+      if (!loop_stopping_) {
+        if (!loop_thread_.joinable()) {
+          loop_multi_ = curl_multi_init();
+          if (loop_multi_ != nullptr) {
+            curl_multi_setopt(loop_multi_, CURLMOPT_MAXCONNECTS,
+                              static_cast<long>(kMaxConnectsLoop));
+            loop_thread_ = std::thread([this] { RunLoop(); });
+          }
+        }
+        if (loop_multi_ != nullptr) {
+          incoming_.push_back(std::move(batch));
+          curl_multi_wakeup(loop_multi_);
+          return;
+        }
+      }
+    }
+    // No event loop (shutting down, or curl_multi_init failed): fail every request at once.
+    for (auto& r : batch->results) r = Unavailable("HTTP client is shutting down");
+    batch->done(std::move(batch->results));
+  }
+
  private:
+  // Transfers of one SendAllAsync call, owned by the event loop until `done` has run.
+  struct Batch;
+  struct Slot {
+    Batch* batch = nullptr;
+    size_t index = 0;
+    CURL* handle = nullptr;
+  };
+  struct Batch {
+    std::vector<ClientRequest> requests;
+    std::vector<Result<ClientResponse>> results;
+    std::vector<Transfer> transfers;
+    std::vector<Slot> slots;
+    size_t running = 0;
+    SendAllCallback done;
+  };
+
+  // The event loop: adds new batches, runs every transfer, completes batches. One thread.
+  void RunLoop() {
+    std::vector<std::unique_ptr<Batch>> active;
+    for (;;) {
+      std::deque<std::unique_ptr<Batch>> fresh;
+      bool stopping = false;
+      {
+        std::lock_guard<std::mutex> lock(loop_mu_);
+        fresh.swap(incoming_);
+        stopping = loop_stopping_;
+      }
+      for (auto& b : fresh) {
+        Batch* batch = b.get();
+        for (size_t i = 0; i < batch->requests.size(); ++i) {
+          CURL* h = AcquireLoopEasy();
+          Status s = Prepare(h, batch->requests[i], batch->transfers[i]);
+          if (!s.ok()) {
+            batch->results[i] = s;
+            ReleaseLoopEasy(h);
+            continue;
+          }
+          batch->slots[i] = {batch, i, h};
+          curl_easy_setopt(h, CURLOPT_PRIVATE, static_cast<void*>(&batch->slots[i]));
+          curl_multi_add_handle(loop_multi_, h);
+          ++batch->running;
+        }
+        if (batch->running == 0) {
+          Complete(std::move(b));
+        } else {
+          active.push_back(std::move(b));
+        }
+      }
+      if (stopping) break;
+      int still_running = 0;
+      curl_multi_perform(loop_multi_, &still_running);
+      int queued = 0;
+      while (CURLMsg* msg = curl_multi_info_read(loop_multi_, &queued)) {
+        if (msg->msg != CURLMSG_DONE) continue;
+        void* priv = nullptr;
+        curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &priv);
+        Slot* slot = static_cast<Slot*>(priv);
+        Batch* batch = slot->batch;
+        const size_t i = slot->index;
+        Status s = Finish(slot->handle, msg->data.result, batch->requests[i], batch->transfers[i]);
+        if (s.ok()) {
+          batch->results[i] = std::move(batch->transfers[i].response);
+        } else {
+          batch->results[i] = s;
+        }
+        curl_multi_remove_handle(loop_multi_, slot->handle);
+        ReleaseLoopEasy(slot->handle);
+        slot->handle = nullptr;
+        if (--batch->running == 0) {
+          auto it = std::find_if(active.begin(), active.end(),
+                                 [batch](const auto& p) { return p.get() == batch; });
+          std::unique_ptr<Batch> owned = std::move(*it);
+          active.erase(it);
+          Complete(std::move(owned));
+        }
+      }
+      // Wakes on socket activity, curl's next time-out, or curl_multi_wakeup (new work, stop).
+      curl_multi_poll(loop_multi_, nullptr, 0, 1000, nullptr);
+    }
+    // Stopping: end what is still running.
+    for (auto& b : active) {
+      for (Slot& slot : b->slots) {
+        if (slot.handle == nullptr) continue;
+        curl_multi_remove_handle(loop_multi_, slot.handle);
+        ReleaseLoopEasy(slot.handle);
+        slot.handle = nullptr;
+        b->results[slot.index] = Unavailable("HTTP client is shutting down");
+      }
+      Complete(std::move(b));
+    }
+  }
+
+  static void Complete(std::unique_ptr<Batch> batch) {
+    try {
+      batch->done(std::move(batch->results));
+    } catch (const std::exception& e) {
+      log::error("http client: a completion callback threw: {}", e.what());
+    } catch (...) {
+      log::error("http client: a completion callback threw a non-exception");
+    }
+  }
+
+  void StopLoop() {
+    {
+      std::lock_guard<std::mutex> lock(loop_mu_);
+      loop_stopping_ = true;
+      if (loop_multi_ != nullptr) curl_multi_wakeup(loop_multi_);
+    }
+    if (loop_thread_.joinable()) loop_thread_.join();
+    // Batches that arrived after the loop's last look.
+    for (auto& b : incoming_) {
+      for (auto& r : b->results) r = Unavailable("HTTP client is shutting down");
+      Complete(std::move(b));
+    }
+    incoming_.clear();
+    for (CURL* h : loop_easy_) curl_easy_cleanup(h);
+    loop_easy_.clear();
+    if (loop_multi_ != nullptr) curl_multi_cleanup(loop_multi_);
+    loop_multi_ = nullptr;
+  }
+
+  CURL* AcquireLoopEasy() {
+    if (!loop_easy_.empty()) {
+      CURL* h = loop_easy_.back();
+      loop_easy_.pop_back();
+      return h;
+    }
+    return curl_easy_init();
+  }
+  void ReleaseLoopEasy(CURL* h) {
+    if (h == nullptr) return;
+    if (loop_easy_.size() >= kMaxIdleEasyLoop) {
+      curl_easy_cleanup(h);
+      return;
+    }
+    curl_easy_reset(h);
+    loop_easy_.push_back(h);
+  }
+
   static void Lock(CURL*, curl_lock_data data, curl_lock_access, void* user) {
     static_cast<CurlClient*>(user)->LockFor(data).lock();
   }
@@ -334,6 +509,18 @@ class CurlClient final : public HttpClient {
   static constexpr size_t kMaxIdleEngines = 32;
   static constexpr size_t kMaxIdleEasyPerEngine = 64;
   static constexpr size_t kMaxConnectsPerEngine = 64;
+
+  static constexpr size_t kMaxIdleEasyLoop = 256;
+  static constexpr size_t kMaxConnectsLoop = 256;
+
+  // The SendAllAsync event loop. loop_multi_ and loop_easy_ are the loop thread's alone (and
+  // the destructor's once it is joined); loop_mu_ guards the hand-over.
+  std::mutex loop_mu_;
+  std::deque<std::unique_ptr<Batch>> incoming_;  // guarded by loop_mu_
+  bool loop_stopping_ = false;                   // guarded by loop_mu_
+  CURLM* loop_multi_ = nullptr;
+  std::thread loop_thread_;
+  std::vector<CURL*> loop_easy_;
 
   CURLSH* share_ = nullptr;
   std::mutex dns_mu_, ssl_mu_, share_mu_;

@@ -149,11 +149,21 @@ bool LiteralMatches(std::string_view literal, std::string_view raw) {
 }  // namespace
 
 Status Router::Add(std::string_view method, std::string_view pattern, Handler handler) {
+  if (!handler) return InvalidArgument("route " + std::string(pattern) + " has no handler");
+  return AddEndpoint(method, pattern, std::move(handler), nullptr);
+}
+
+Status Router::AddAsync(std::string_view method, std::string_view pattern, AsyncHandler handler) {
+  if (!handler) return InvalidArgument("route " + std::string(pattern) + " has no handler");
+  return AddEndpoint(method, pattern, nullptr, std::move(handler));
+}
+
+Status Router::AddEndpoint(std::string_view method, std::string_view pattern, Handler handler,
+                           AsyncHandler async_handler) {
   if (method.empty()) return InvalidArgument("route method is empty");
   if (pattern.empty() || pattern.front() != '/') {
     return InvalidArgument("route pattern '" + std::string(pattern) + "' must start with '/'");
   }
-  if (!handler) return InvalidArgument("route " + std::string(pattern) + " has no handler");
   std::vector<Segment> segments;
   std::vector<std::string> names;
   for (std::string_view seg : SplitPath(pattern)) {
@@ -200,7 +210,8 @@ Status Router::Add(std::string_view method, std::string_view pattern, Handler ha
     }
   }
   it->endpoints.push_back(endpoints_.size());
-  endpoints_.push_back({std::string(method), std::string(pattern), std::move(handler)});
+  endpoints_.push_back(
+      {std::string(method), std::string(pattern), std::move(handler), std::move(async_handler)});
   return Status::Ok();
 }
 

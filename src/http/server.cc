@@ -19,6 +19,7 @@
 #include <boost/beast/http.hpp>
 #include <condition_variable>
 #include <ctime>
+#include <functional>
 #include <future>
 #include <mutex>
 #include <optional>
@@ -135,6 +136,30 @@ struct EndpointStats {
 
 class Session;
 
+// Shared by the copies of one Responder: the first answer is delivered, the rest are dropped;
+// with no answer at all, the last copy's destruction delivers nullopt (the session makes a 500).
+class ResponderState {
+ public:
+  using Deliver = std::function<void(std::optional<Response>)>;
+  explicit ResponderState(Deliver deliver) : deliver_(std::move(deliver)) {}
+  ~ResponderState() {
+    if (!done_.exchange(true)) deliver_(std::nullopt);
+  }
+  ResponderState(const ResponderState&) = delete;
+  ResponderState& operator=(const ResponderState&) = delete;
+  void Send(Response response) {
+    if (!done_.exchange(true)) deliver_(std::move(response));
+  }
+
+ private:
+  std::atomic<bool> done_{false};
+  Deliver deliver_;
+};
+
+void Responder::Send(Response response) const {
+  if (state_) state_->Send(std::move(response));
+}
+
 class ServerImpl {
  public:
   ServerImpl(ServerOptions options, Router router)
@@ -149,6 +174,7 @@ class ServerImpl {
 
   // Called by sessions.
   void Handle(const Request& req, const Router::Match& match, Response& res);
+  void HandleAsync(const Request& req, size_t endpoint, const Responder& respond);
   void Record(size_t endpoint, std::string_view method, int status, double seconds);
   void LogAccess(std::string_view method, std::string_view path, int status, size_t bytes,
                  int64_t micros, const std::string& client);
@@ -333,6 +359,11 @@ class Session : public std::enable_shared_from_this<Session> {
           }
           req.body = std::move(breq.body());
           req.client_address = client_;
+          if (server_->router_.endpoints()[endpoint].async_handler) {
+            // The answer is written whenever the handler sends it; no thread waits for it.
+            server_->HandleAsync(req, endpoint, MakeResponder(keep_alive, head, endpoint, req));
+            return;
+          }
           server_->Handle(req, match, res);
           break;
         case Router::Match::Kind::kMethodNotAllowed:
@@ -352,6 +383,20 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   static constexpr size_t kUnmatched = static_cast<size_t>(-1);
+
+  // The answer of an asynchronous handler comes back on this session's strand, from any thread.
+  Responder MakeResponder(bool keep_alive, bool head, size_t endpoint, const Request& req) {
+    auto deliver = [self = shared_from_this(), keep_alive, head, endpoint, method = req.method,
+                    path = req.path](std::optional<Response> res) {
+      net::post(self->stream_.get_executor(), [self, keep_alive, head, endpoint, method, path,
+                                               res = std::move(res)]() mutable {
+        Response r = res ? std::move(*res)
+                         : self->server_->FormatError(500, "the request handler gave no answer");
+        self->WriteResponse(std::move(r), keep_alive, head, endpoint, method, path);
+      });
+    };
+    return Responder(std::make_shared<ResponderState>(std::move(deliver)));
+  }
 
   // The response is serialized here rather than by Beast's serializer: one reused string for the
   // head, the body moved in, one gathered write. Framing headers (Content-Length, Connection) are
@@ -605,6 +650,20 @@ void ServerImpl::Handle(const Request& req, const Router::Match& match, Response
   }
   exceptions_->Inc();
   res = FormatError(500, "internal error while handling the request");
+}
+
+void ServerImpl::HandleAsync(const Request& req, size_t endpoint, const Responder& respond) {
+  const AsyncHandler& handler = router_.endpoints()[endpoint].async_handler;
+  try {
+    handler(req, respond);
+    return;
+  } catch (const std::exception& e) {
+    log::error("http: handler for {} {} threw: {}", req.method, req.route, e.what());
+  } catch (...) {
+    log::error("http: handler for {} {} threw a non-exception", req.method, req.route);
+  }
+  exceptions_->Inc();
+  respond.Send(FormatError(500, "internal error while handling the request"));
 }
 
 void ServerImpl::Record(size_t endpoint, std::string_view method, int status, double seconds) {

@@ -70,6 +70,26 @@ struct Response {
 
 using Handler = std::function<Response(const Request&)>;
 
+class ResponderState;
+
+// Completes one asynchronous request (see AsyncHandler). Copyable; every copy refers to the same
+// request. The first Send wins and later ones are ignored; Send may be called from any thread.
+// When the last copy is destroyed without Send, the client gets a 500, so a lost callback never
+// leaves a connection hanging. A Responder must not outlive the Server that made it.
+class Responder {
+ public:
+  explicit Responder(std::shared_ptr<ResponderState> state) : state_(std::move(state)) {}
+  void Send(Response response) const;
+
+ private:
+  std::shared_ptr<ResponderState> state_;
+};
+
+// A handler that answers later: it returns at once and calls `respond.Send` when the answer is
+// ready (from any thread), so waiting for other servers never holds a server thread. `req` is
+// valid only during the call: copy what the answer needs.
+using AsyncHandler = std::function<void(const Request& req, Responder respond)>;
+
 // Builds the response for an error the server produces itself (400, 404, 405, 413, 431, 500) or a
 // handler reports through ErrorResponse. `message` is safe to show to the caller (no internals).
 // The node supplies a Beacon error body; the hub its own.
@@ -104,6 +124,8 @@ class Router {
   Status Post(std::string_view pattern, Handler handler) {
     return Add("POST", pattern, std::move(handler));
   }
+  // The same for a handler that answers asynchronously.
+  Status AddAsync(std::string_view method, std::string_view pattern, AsyncHandler handler);
   bool Has(std::string_view method, std::string_view pattern) const;
 
   struct Match {
@@ -121,11 +143,15 @@ class Router {
   struct Endpoint {
     std::string method;
     std::string pattern;
-    Handler handler;
+    Handler handler;             // one of the two is set
+    AsyncHandler async_handler;  // set for AddAsync endpoints
   };
   const std::vector<Endpoint>& endpoints() const { return endpoints_; }
 
  private:
+  Status AddEndpoint(std::string_view method, std::string_view pattern, Handler handler,
+                     AsyncHandler async_handler);
+
   struct Segment {
     std::string text;  // literal, or capture name
     bool capture = false;
@@ -165,7 +191,8 @@ using RouterFactory = std::function<Result<Router>(const std::string& base_url)>
 std::string BaseUrl(std::string_view host, uint16_t port);
 
 // A running server. Handlers run on the server's threads, up to limits.threads at once, and must
-// be thread-safe; a handler that blocks holds one thread (keep slow work off the hot routes).
+// be thread-safe; a handler that blocks holds one thread (keep slow work off the hot routes, or
+// make it an AsyncHandler: its connection then waits without a thread).
 class Server {
  public:
   // Binds host:port, starts the threads and returns a running server. kInvalidArgument for bad

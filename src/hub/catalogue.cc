@@ -1,4 +1,5 @@
 #include "hub/catalogue.h"
+#include "hub/registry.h"
 
 #include <algorithm>
 #include <cctype>
@@ -83,9 +84,27 @@ Result<HarvestSnapshot> ParseHarvest(std::string_view node_id, std::string_view 
   if (!collections.is_array()) {
     return InvalidArgument("/api/datasets: response.collections is not an array");
   }
+  // Only what the node holds itself: a collection relayed from elsewhere (a Beacon network's,
+  // tagged with another info.node than the node's own beacon id) or missing from the node's own
+  // list of datasets in /api/info is skipped, so a hub registered as a node does not bring the
+  // network's catalogue back in.
+  const json own_id = info["response"].value("id", json());
+  const json& own_info = info["response"].contains("info") ? info["response"]["info"] : json();
+  const json* own_list =
+      own_info.is_object() && own_info.contains("datasets") && own_info["datasets"].is_array()
+          ? &own_info["datasets"]
+          : nullptr;
   for (const json& c : collections) {
     std::string id = StringAt(c, "id");
     if (id.empty()) continue;
+    if (c.contains("info") && c["info"].is_object() && c["info"].contains("node") &&
+        c["info"]["node"] != own_id) {
+      continue;
+    }
+    if (own_list != nullptr &&
+        std::find(own_list->begin(), own_list->end(), json(id)) == own_list->end()) {
+      continue;
+    }
     CatalogueDataset d;
     d.node_id = std::string(node_id);
     d.dataset_id = id;
@@ -237,12 +256,13 @@ json SearchCatalogue(const CatalogueQuery& q, const std::vector<NodeState>& node
     e["lastHarvest"] = FormatTime(node.last_success_ms);
     // How to get at the data: discover through the node's (or the hub's) Beacon, apply to the
     // dataset's DAC at the hub for a ControlledAccessGrants visa, then fetch from the node.
-    std::string api = node.node.url + "/api";
+    const std::string base = WithoutUserinfo(node.node.url);
+    std::string api = base + "/api";
     e["access"] = {
         {"route", d.consent_codes.empty() ? "registered" : "controlled"},
         {"beacon", api},
         {"dataset", d.external_url.empty() ? api + "/datasets/" + d.dataset_id : d.external_url},
-        {"htsget", node.node.url + "/htsget/variants/" + d.dataset_id},
+        {"htsget", base + "/htsget/variants/" + d.dataset_id},
         {"apply", "/api/access/applications?dataset=" + d.node_id + ":" + d.dataset_id}};
     out_sets.push_back(std::move(e));
   }
@@ -250,7 +270,7 @@ json SearchCatalogue(const CatalogueQuery& q, const std::vector<NodeState>& node
   for (const auto& n : nodes) {
     node_list.push_back({{"id", n.node.id},
                          {"country", n.node.country},
-                         {"url", n.node.url},
+                         {"url", WithoutUserinfo(n.node.url)},
                          {"stale", n.stale},
                          {"lastSuccess", FormatTime(n.last_success_ms)},
                          {"lastError", n.last_error}});

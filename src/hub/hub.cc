@@ -15,8 +15,10 @@
 #include "hub/access/duo_matcher.h"
 #include "hub/access/routes.h"
 #include "hub/catalogue.h"
+#include "hub/fanout.h"
 #include "hub/informational.h"
 #include "hub/portal.h"
+#include "hub/registry.h"
 
 namespace genomefed::hub {
 namespace {
@@ -27,42 +29,6 @@ std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_hand
 
 http::Response JsonResponse(const json& j, int status = 200) {
   return http::Response::Json(Dump(j), status);
-}
-
-bool ValidNodeId(std::string_view id) {
-  if (id.empty() || id.size() > 64) return false;
-  // ':' is the separator of "nodeId:datasetId", so it may not occur in a node id.
-  return std::all_of(id.begin(), id.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
-  });
-}
-
-Status ValidateNode(NodeRecord& n) {
-  if (!ValidNodeId(n.id)) {
-    return InvalidArgument("node id '" + n.id.substr(0, 64) +
-                           "' must be 1-64 characters of [A-Za-z0-9._-]");
-  }
-  while (!n.url.empty() && n.url.back() == '/') n.url.pop_back();
-  if (n.url.size() >= 4 && n.url.compare(n.url.size() - 4, 4, "/api") == 0)
-    n.url.resize(n.url.size() - 4);
-  if (n.url.rfind("http://", 0) != 0 && n.url.rfind("https://", 0) != 0) {
-    return InvalidArgument("node " + n.id + ": url must start with http:// or https://");
-  }
-  if (n.url.find_first_of(" \r\n\t?#") != std::string::npos) {
-    return InvalidArgument("node " + n.id + ": url must not contain spaces, '?' or '#'");
-  }
-  if (n.country.size() > 8) return InvalidArgument("node " + n.id + ": country is too long");
-  return Status::Ok();
-}
-
-// The query string of a forwarded GET, re-encoded from the decoded parameters.
-std::string EncodeQuery(const http::QueryParams& q) {
-  std::string out;
-  for (const auto& [k, v] : q) {
-    if (!out.empty()) out += '&';
-    out += http::PercentEncode(k) + "=" + http::PercentEncode(v);
-  }
-  return out;
 }
 
 void Wipe(std::string& s) {
@@ -139,6 +105,9 @@ Result<std::unique_ptr<Hub>> Hub::Start(HubOptions options) {
   for (const auto& entry : cfg.nodes) {
     NodeRecord n{entry.id, entry.url, entry.country, "config", now};
     GF_RETURN_IF_ERROR(ValidateNode(n).WithContext("[[nodes]]"));
+    if (std::find(configured.begin(), configured.end(), n.id) != configured.end()) {
+      return AlreadyExists("[[nodes]]: node id '" + n.id + "' is given twice");
+    }
     GF_RETURN_IF_ERROR(hub->repository_->UpsertNode(n));
     configured.push_back(n.id);
   }
@@ -155,6 +124,7 @@ Result<std::unique_ptr<Hub>> Hub::Start(HubOptions options) {
   if (!hub->client_) hub->client_ = http::MakeCurlClient();
   hub->harvester_ = std::make_unique<Harvester>(hub->repository_.get(), hub->client_.get(),
                                                 cfg.node_timeout_ms, options.clock);
+  hub->fan_out_ = std::make_unique<FanOut>(hub->client_.get(), cfg.id, cfg.node_timeout_ms);
 
   http::Router router;
   GF_RETURN_IF_ERROR(hub->AddRoutes(router));
@@ -179,6 +149,14 @@ Result<std::unique_ptr<Hub>> Hub::Start(HubOptions options) {
   hub->identity_.public_url = defaulted ? hub->server_->base_url() : c.public_url;
   while (!hub->identity_.public_url.empty() && hub->identity_.public_url.back() == '/') {
     hub->identity_.public_url.pop_back();
+  }
+  // Only now is the hub's own address known (port 0): no configured node may be the hub.
+  for (const auto& n : hub->Nodes()) {
+    Status self_check = CheckNotSelf(n.id, n.url, hub->OwnUrls());
+    if (!self_check.ok()) {
+      hub->Stop();
+      return self_check.WithContext("[[nodes]]");
+    }
   }
   if (hub->options_.background_harvest) {
     hub->harvest_thread_ = std::thread([self] { self->HarvestLoop(); });
@@ -208,14 +186,41 @@ void Hub::Stop() {
   }
   wake_.notify_all();
   if (server_) server_->Stop();
+  // Fan-outs still waiting on nodes end within the node time-out; their answers must not
+  // outlive the server they answer through.
+  if (fan_out_) {
+    fan_out_->Drain(std::chrono::milliseconds(options_.config.node_timeout_ms + 2000));
+  }
   if (harvest_thread_.joinable()) harvest_thread_.join();
 }
 
+std::vector<std::string> Hub::OwnUrls() const {
+  std::vector<std::string> out = {identity_.public_url};
+  if (server_) out.push_back(server_->base_url());
+  return out;
+}
+
 Status Hub::RefreshNodes() {
-  GF_ASSIGN_OR_RETURN(auto nodes, repository_->ListNodes());
+  GF_ASSIGN_OR_RETURN(auto states, repository_->ListNodeStates());
+  std::vector<NodeRecord> nodes;
+  std::map<std::string, std::string> beacon_ids;
+  for (auto& st : states) {
+    // The beacon id the node published at its last successful harvest: its answers must carry it.
+    json info = json::parse(st.info, nullptr, /*allow_exceptions=*/false);
+    if (info.is_object() && info.contains("id") && info["id"].is_string()) {
+      beacon_ids[st.node.id] = info["id"].get<std::string>();
+    }
+    nodes.push_back(std::move(st.node));
+  }
   std::lock_guard lock(mu_);
   nodes_ = std::move(nodes);
+  beacon_ids_ = std::move(beacon_ids);
   return Status::Ok();
+}
+
+std::map<std::string, std::string> Hub::BeaconIds() const {
+  std::lock_guard lock(mu_);
+  return beacon_ids_;
 }
 
 std::vector<NodeRecord> Hub::Nodes() const {
@@ -223,8 +228,19 @@ std::vector<NodeRecord> Hub::Nodes() const {
   return nodes_;
 }
 
-Status Hub::RegisterNode(NodeRecord node) {
+Status Hub::RegisterNode(NodeRecord node, bool replace) {
   GF_RETURN_IF_ERROR(ValidateNode(node));
+  GF_RETURN_IF_ERROR(CheckNotSelf(node.id, node.url, OwnUrls()));
+  // The duplicate check and the insert are one step: two admins cannot both register an id.
+  std::lock_guard registering(register_mu_);
+  if (!replace) {
+    for (const NodeRecord& n : Nodes()) {
+      if (n.id == node.id) {
+        return AlreadyExists("node '" + node.id + "' is already registered (from " + n.source +
+                             "); send \"replace\": true to replace it");
+      }
+    }
+  }
   if (node.registered_at_ms == 0) {
     node.registered_at_ms = options_.clock ? options_.clock() : SystemClockMs();
   }
@@ -246,7 +262,10 @@ Result<bool> Hub::UnregisterNode(const std::string& id) {
 
 std::vector<HarvestOutcome> Hub::HarvestNow() {
   std::lock_guard lock(harvest_mu_);
-  return harvester_->Harvest(Nodes());
+  auto outcomes = harvester_->Harvest(Nodes());
+  Status s = RefreshNodes();  // the beacon ids just harvested
+  if (!s.ok()) log::error("hub: reloading the registry after a harvest: {}", s.message());
+  return outcomes;
 }
 
 void Hub::HarvestLoop() {
@@ -274,96 +293,78 @@ Status Hub::AddRoutes(http::Router& router) {
     if (req.method == "POST") return beacon::ParsePostRequest(req.body);
     return beacon::ParseGetRequest(beacon::QueryMap(req.query.begin(), req.query.end()));
   };
-  // Forwards `req` to `path` on each of `nodes` at once and collects the answers.
-  auto fan_out = [this](const std::vector<NodeRecord>& nodes, const http::Request& req,
-                        const std::string& path) {
-    std::vector<http::ClientRequest> requests;
-    std::string qs = req.method == "POST" ? std::string() : EncodeQuery(req.query);
-    for (const auto& n : nodes) {
-      http::ClientRequest c;
-      c.method = req.method == "POST" ? "POST" : "GET";
-      c.url = n.url + path + (qs.empty() ? "" : "?" + qs);
-      c.timeout_ms = options_.config.node_timeout_ms;
-      c.headers.emplace_back("Accept", "application/json");
-      if (const std::string* auth = req.Header("authorization")) {
-        c.headers.emplace_back("Authorization", *auth);
-      }
-      // The node keeps anonymous callers' budgets per client; it believes this header only
-      // from peers it lists in trusted_proxies.
-      const std::string peer = http::ClientIp(req, {});
-      const std::string* xff = req.Header("x-forwarded-for");
-      c.headers.emplace_back("X-Forwarded-For",
-                             xff != nullptr && xff->size() < 1024 ? *xff + ", " + peer : peer);
-      if (c.method == "POST") {
-        c.headers.emplace_back("Content-Type", "application/json");
-        c.body = req.body;
-      }
-      requests.push_back(std::move(c));
-    }
-    auto replies = client_->SendAll(requests);
-    std::vector<NodeAnswer> answers;
-    for (size_t i = 0; i < nodes.size(); ++i) {
-      NodeAnswer a;
-      a.node_id = nodes[i].id;
-      a.country = nodes[i].country;
-      if (replies[i].ok()) {
-        a.reached = true;
-        a.http_status = replies[i]->status;
-        a.body = std::move(replies[i]->body);
-        a.elapsed_ms = replies[i]->elapsed_ms;
-      } else {
-        a.error = std::string(StatusCodeName(replies[i].status().code())) + ": " +
-                  replies[i].status().message();
-        if (replies[i].status().code() == StatusCode::kDeadlineExceeded) {
-          a.elapsed_ms = options_.config.node_timeout_ms;
-        }
-      }
-      answers.push_back(std::move(a));
-    }
-    return answers;
+  // Asks `targets` about `path` without holding a server thread: `merge` turns the answers into
+  // the response once the last node has answered or timed out (on the HTTP client's thread).
+  using Merge = std::function<json(const std::vector<NodeAnswer>&)>;
+  auto ask = [this](const http::Request& req, const std::vector<FanOutTarget>& targets,
+                    const std::string& path, const http::Responder& respond, Merge merge) {
+    fan_out_->Send(req, targets, path, BeaconIds(),
+                   [respond, merge = std::move(merge)](std::vector<NodeAnswer> answers) {
+                     json out = merge(answers);
+                     respond.Send(JsonResponse(out, MergedStatus(out)));
+                   });
+  };
+  // A request that has been through this hub already is not fanned out again (508).
+  auto refuse_loop = [this](const http::Request& req, const http::Responder& respond) {
+    std::string why = DetectLoop(req, identity_.id);
+    if (why.empty()) return false;
+    log::warn("hub {}: {} {} refused: {}", identity_.id, req.method, req.route, why);
+    respond.Send(JsonResponse(ErrorResponse(identity_, 508, why), 508));
+    return true;
   };
 
-  // Result-set endpoints over every node: {id} is forwarded percent-encoded.
-  auto network = [this, parse, fan_out, beacon_error](std::string path_prefix,
-                                                      std::string path_suffix, std::string entity,
-                                                      bool by_id) {
-    return [=, this](const http::Request& req) {
+  // Result-set endpoints over every node (or the nodes of the catalogue ids in datasetIds):
+  // {id} is forwarded percent-encoded.
+  auto network = [this, parse, ask, refuse_loop, beacon_error](std::string path_prefix,
+                                                               std::string path_suffix,
+                                                               std::string entity, bool by_id) {
+    return [=, this](const http::Request& req, http::Responder respond) {
+      if (refuse_loop(req, respond)) return;
       auto r = parse(req);
-      if (!r.ok()) return beacon_error(r.status());
+      if (!r.ok()) return respond.Send(beacon_error(r.status()));
+      auto targets = PlanFanOut(*r, Nodes());
+      if (!targets.ok()) return respond.Send(beacon_error(targets.status(), &*r));
       std::string path = path_prefix;
-      if (const std::string* id = req.PathParam("id")) path += "/" + http::PercentEncode(*id);
+      std::string id = by_id ? *req.PathParam("id") : std::string();
+      if (by_id) path += "/" + http::PercentEncode(id);
       path += path_suffix;
-      auto answers = fan_out(Nodes(), req, path);
-      if (by_id && !answers.empty() &&
-          std::all_of(answers.begin(), answers.end(),
-                      [](const NodeAnswer& a) { return a.reached && a.http_status == 404; })) {
-        return beacon_error(NotFound("no node knows '" + req.PathParam("id")->substr(0, 80) + "'"),
-                            &*r);
-      }
-      return JsonResponse(MergeResultsets(identity_, *r, entity, by_id, answers));
+      ask(req, *targets, path, respond,
+          [this, request = *r, entity, by_id, id](const std::vector<NodeAnswer>& answers) {
+            if (by_id && !answers.empty() &&
+                std::all_of(answers.begin(), answers.end(), [](const NodeAnswer& a) {
+                  return a.reached && a.http_status == 404;
+                })) {
+              return ErrorResponse(identity_, 404, "no node knows '" + id.substr(0, 80) + "'",
+                                   &request);
+            }
+            return MergeResultsets(identity_, request, entity, by_id, answers);
+          });
     };
   };
   // Dataset-scoped queries go to the one node that holds "nodeId:datasetId".
-  auto dataset_scoped = [this, parse, fan_out, beacon_error](std::string suffix,
-                                                             std::string entity) {
-    return [=, this](const http::Request& req) {
+  auto dataset_scoped = [this, parse, ask, refuse_loop, beacon_error](std::string suffix,
+                                                                      std::string entity) {
+    return [=, this](const http::Request& req, http::Responder respond) {
+      if (refuse_loop(req, respond)) return;
       auto r = parse(req);
-      if (!r.ok()) return beacon_error(r.status());
+      if (!r.ok()) return respond.Send(beacon_error(r.status()));
       const std::string& id = *req.PathParam("id");
       size_t colon = id.find(':');
-      std::vector<NodeRecord> target;
+      std::vector<FanOutTarget> target;
       if (colon != std::string::npos) {
         for (const auto& n : Nodes()) {
-          if (n.id == id.substr(0, colon)) target.push_back(n);
+          if (n.id == id.substr(0, colon)) target.push_back({n, {}});
         }
       }
       if (target.empty()) {
-        return beacon_error(
-            NotFound("no dataset '" + id.substr(0, 80) + "'; ids are 'nodeId:datasetId'"), &*r);
+        return respond.Send(beacon_error(
+            NotFound("no dataset '" + id.substr(0, 80) + "'; ids are 'nodeId:datasetId'"), &*r));
       }
       std::string path = "/api/datasets/" + http::PercentEncode(id.substr(colon + 1)) + suffix;
-      return JsonResponse(
-          MergeResultsets(identity_, *r, entity, /*by_id=*/false, fan_out(target, req, path)));
+      ask(req, target, path, respond,
+          [this, request = *r, entity](const std::vector<NodeAnswer>& answers) {
+            return MergeResultsets(identity_, request, entity, /*by_id=*/false, answers);
+          });
     };
   };
   auto states = [this]() -> Result<std::vector<NodeState>> {
@@ -417,29 +418,37 @@ Status Hub::AddRoutes(http::Router& router) {
   GF_RETURN_IF_ERROR(router.Post("/api/datasets", datasets));
   GF_RETURN_IF_ERROR(router.Get("/api/datasets/{id}", datasets));
 
-  // The Beacon network proper.
+  // The Beacon network proper: asynchronous handlers (no server thread waits for the nodes).
   for (const char* method : {"GET", "POST"}) {
-    GF_RETURN_IF_ERROR(router.Add(method, "/api/g_variants",
-                                  network("/api/g_variants", "", "genomicVariation", false)));
-    GF_RETURN_IF_ERROR(router.Add(method, "/api/g_variants/{id}",
-                                  network("/api/g_variants", "", "genomicVariation", true)));
-    GF_RETURN_IF_ERROR(router.Add(method, "/api/g_variants/{id}/individuals",
-                                  network("/api/g_variants", "/individuals", "individual", true)));
-    GF_RETURN_IF_ERROR(router.Add(method, "/api/individuals",
-                                  network("/api/individuals", "", "individual", false)));
-    GF_RETURN_IF_ERROR(router.Add(method, "/api/datasets/{id}/g_variants",
-                                  dataset_scoped("/g_variants", "genomicVariation")));
-    GF_RETURN_IF_ERROR(router.Add(method, "/api/datasets/{id}/individuals",
-                                  dataset_scoped("/individuals", "individual")));
+    GF_RETURN_IF_ERROR(router.AddAsync(method, "/api/g_variants",
+                                       network("/api/g_variants", "", "genomicVariation", false)));
+    GF_RETURN_IF_ERROR(router.AddAsync(method, "/api/g_variants/{id}",
+                                       network("/api/g_variants", "", "genomicVariation", true)));
+    GF_RETURN_IF_ERROR(
+        router.AddAsync(method, "/api/g_variants/{id}/individuals",
+                        network("/api/g_variants", "/individuals", "individual", true)));
+    GF_RETURN_IF_ERROR(router.AddAsync(method, "/api/individuals",
+                                       network("/api/individuals", "", "individual", false)));
+    GF_RETURN_IF_ERROR(router.AddAsync(method, "/api/datasets/{id}/g_variants",
+                                       dataset_scoped("/g_variants", "genomicVariation")));
+    GF_RETURN_IF_ERROR(router.AddAsync(method, "/api/datasets/{id}/individuals",
+                                       dataset_scoped("/individuals", "individual")));
   }
-  GF_RETURN_IF_ERROR(
-      router.Get("/api/individuals/{id}", network("/api/individuals", "", "individual", true)));
-  GF_RETURN_IF_ERROR(router.Get("/api/cohorts", [this, parse, fan_out](const http::Request& req) {
-    auto r = parse(req);
-    beacon::BeaconRequest request = r.ok() ? *r : beacon::BeaconRequest{};
-    return JsonResponse(
-        MergeCollections(identity_, request, "cohort", fan_out(Nodes(), req, "/api/cohorts")));
-  }));
+  GF_RETURN_IF_ERROR(router.AddAsync("GET", "/api/individuals/{id}",
+                                     network("/api/individuals", "", "individual", true)));
+  GF_RETURN_IF_ERROR(router.AddAsync(
+      "GET", "/api/cohorts",
+      [this, parse, ask, refuse_loop](const http::Request& req, http::Responder respond) {
+        if (refuse_loop(req, respond)) return;
+        auto r = parse(req);
+        beacon::BeaconRequest request = r.ok() ? *r : beacon::BeaconRequest{};
+        std::vector<FanOutTarget> targets;
+        for (const auto& n : Nodes()) targets.push_back({n, {}});
+        ask(req, targets, "/api/cohorts", respond,
+            [this, request](const std::vector<NodeAnswer>& answers) {
+              return MergeCollections(identity_, request, "cohort", answers);
+            });
+      }));
 
   // Catalogue search.
   GF_RETURN_IF_ERROR(router.Get("/api/catalogue", [this, states](const http::Request& req) {
@@ -468,7 +477,7 @@ Status Hub::AddRoutes(http::Router& router) {
   };
   auto state_json = [](const NodeState& n) {
     return json{{"id", n.node.id},
-                {"url", n.node.url},
+                {"url", WithoutUserinfo(n.node.url)},
                 {"country", n.node.country},
                 {"source", n.node.source},
                 {"stale", n.stale},
@@ -494,10 +503,14 @@ Status Hub::AddRoutes(http::Router& router) {
       return http::ErrorResponse(
           InvalidArgument("body must be JSON {\"id\": …, \"url\": …, \"country\": …}"));
     }
+    if (body.contains("replace") && !body["replace"].is_boolean()) {
+      return http::ErrorResponse(InvalidArgument("\"replace\" must be true or false"));
+    }
     NodeRecord n{body["id"].get<std::string>(), body["url"].get<std::string>(),
                  body.value("country", std::string()), "admin", 0};
-    Status s = RegisterNode(n);
+    Status s = RegisterNode(n, body.value("replace", false));
     if (!s.ok()) return http::ErrorResponse(s);
+    (void)ValidateNode(n);  // the stored form: url trimmed, country upper-cased
     log::info("hub: node {} registered through the admin API", n.id);
     return JsonResponse(
         json{{"id", n.id}, {"url", n.url}, {"country", n.country}, {"source", "admin"}}, 201);

@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -24,6 +25,7 @@
 #include "hub/access/config.h"
 #include "hub/access/records.h"
 #include "hub/access/service.h"
+#include "hub/fanout.h"
 #include "hub/harvester.h"
 #include "hub/network.h"
 #include "hub/repository.h"
@@ -67,8 +69,9 @@ class Hub {
   // Harvests every registered node now and waits for the outcome.
   std::vector<HarvestOutcome> HarvestNow();
 
-  // Registry changes (the admin API calls these).
-  Status RegisterNode(NodeRecord node);
+  // Registry changes (the admin API calls these). RegisterNode applies hub/registry.h's rules
+  // and refuses an id already registered (kAlreadyExists) unless `replace`.
+  Status RegisterNode(NodeRecord node, bool replace = false);
   Result<bool> UnregisterNode(const std::string& id);
   std::vector<NodeRecord> Nodes() const;
 
@@ -78,6 +81,8 @@ class Hub {
  private:
   Hub() = default;
   Status RefreshNodes();
+  std::map<std::string, std::string> BeaconIds() const;
+  std::vector<std::string> OwnUrls() const;  // public URL and bound base URL
   Status AddRoutes(http::Router& router);
   void HarvestLoop();
 
@@ -89,15 +94,18 @@ class Hub {
   std::unique_ptr<access::AccessService> access_;
   std::shared_ptr<http::HttpClient> client_;
   std::unique_ptr<Harvester> harvester_;
+  std::unique_ptr<FanOut> fan_out_;
   std::unique_ptr<http::Server> server_;
 
   mutable std::mutex mu_;
-  std::vector<NodeRecord> nodes_;   // GUARDED_BY(mu_): cached registry for the fan-out
-  bool stopping_ = false;           // GUARDED_BY(mu_)
-  bool harvest_requested_ = false;  // GUARDED_BY(mu_)
+  std::vector<NodeRecord> nodes_;  // GUARDED_BY(mu_): cached registry for the fan-out
+  std::map<std::string, std::string> beacon_ids_;  // GUARDED_BY(mu_): node id → harvested id
+  bool stopping_ = false;                          // GUARDED_BY(mu_)
+  bool harvest_requested_ = false;                 // GUARDED_BY(mu_)
   std::condition_variable wake_;
   std::thread harvest_thread_;
-  std::mutex harvest_mu_;  // one harvest at a time
+  std::mutex harvest_mu_;   // one harvest at a time
+  std::mutex register_mu_;  // one registration at a time
 };
 
 // Bearer-token check for the admin API: OK when `authorization` is "Bearer <expected>";

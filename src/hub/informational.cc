@@ -1,4 +1,5 @@
 #include "hub/informational.h"
+#include "hub/registry.h"
 
 #include <map>
 
@@ -29,7 +30,7 @@ json InfoResponse(const HubIdentity& hub, const std::vector<NodeState>& nodes) {
   for (const auto& n : nodes) {
     list.push_back({{"id", n.node.id},
                     {"country", n.node.country},
-                    {"url", n.node.url},
+                    {"url", WithoutUserinfo(n.node.url)},
                     {"stale", n.stale},
                     {"lastHarvest", FormatTime(n.last_success_ms)}});
   }

@@ -1,19 +1,28 @@
 // The Beacon network: how the hub answers a GA4GH Beacon v2 query (framework v2.1.1, with the
 // v2.2 `countPrecision` fields) by asking every node and merging their answers. This file is the
-// HTTP-free core: the hub forwards the call (hub.cc), collects one NodeAnswer per node (an HTTP
-// status and body, or the transport failure), and MergeResultsets builds one schema-valid
-// response:
+// HTTP-free core: PlanFanOut decides which nodes to ask (catalogue ids "nodeId:datasetId" in
+// `datasetIds` go to their node only, translated to its own dataset ids), the hub forwards the
+// call (hub/fanout.h), collects one NodeAnswer per node (an HTTP status and body, or the
+// transport failure), and MergeResultsets builds one schema-valid response:
 //
-//  - one result set per node and dataset, `id` = "nodeId:datasetId", tagged with
-//    `info.node`, `info.country` and `info.datasetId`;
-//  - responseSummary.exists = any node's; the returned granularity of the whole answer is the
-//    most restrictive one any answering node returned (a node that gave only yes/no makes the
-//    network answer yes/no);
-//  - numTotalResults = the sum of the nodes' totals, `countPrecision: "exact"` only when every
-//    part is exact and every node answered, else "imprecise";
-//  - a node that is unreachable, times out, answers with an HTTP error or with a body that is
-//    not a Beacon response is never fatal: it is listed in `info.unavailableNodes` as
-//    {id, country, reason} and contributes nothing.
+//  - each node answer is checked against the question it was sent before anything is used:
+//    Beacon response shape, `meta.beaconId` = the id harvested from the node's /api/info,
+//    `meta.returnedSchemas[].entityType` = the entry type asked, `meta.returnedGranularity` not
+//    above the requested one, and `meta.receivedRequestSummary` echoing the request (granularity,
+//    genomic parameters, filters). An answer that fails a check is that node's failure, listed
+//    in `info.unavailableNodes` as {id, country, reason}, and contributes nothing;
+//  - one result set per node and dataset, `id` = "nodeId:datasetId", tagged with `info.node`,
+//    `info.country`, `info.datasetId` and `info.returnedGranularity` (each set keeps the
+//    granularity its node answered at);
+//  - the summary says what the answers support (docs/hub.md "Mixed granularities"):
+//    exists = any node's; returnedGranularity = boolean when no node gave counts, record when
+//    every answering node gave records, else count; numTotalResults = the sum of the counts
+//    given, `countPrecision: "exact"` only when every part is exact, every node answered and no
+//    yes/no-only node said yes (whose count is unknown), else "imprecise";
+//  - `info.network` = {queried, answered, complete}: complete is false whenever a node could not
+//    take part, so a "no" from a partial network is never a plain "no";
+//  - when no node could take part at all, the result is a Beacon error (400 when every node
+//    refused the query, else 503) naming every node and why, never `exists: false`.
 #pragma once
 
 #include <cstdint>
@@ -24,6 +33,8 @@
 
 #include "beacon/request.h"
 #include "core/config.h"
+#include "core/status.h"
+#include "hub/repository.h"
 
 namespace genomefed::hub {
 
@@ -43,11 +54,30 @@ struct NodeAnswer {
   int http_status = 0;   // when reached
   std::string body;      // when reached
   double elapsed_ms = 0;
+  // The beacon id the node published at its last harvest ("" = not harvested yet: not checked).
+  std::string expected_beacon_id;
 };
+
+// One node to ask, with the dataset ids it is asked about (its own ids, without the node
+// prefix); `dataset_ids` empty = the request's datasetIds are forwarded unchanged (none).
+struct FanOutTarget {
+  NodeRecord node;
+  std::vector<std::string> dataset_ids;
+};
+
+// Which nodes a result-set query goes to. Without datasetIds: every node. With datasetIds, each
+// must be a catalogue id "nodeId:datasetId" of a registered node (kInvalidArgument otherwise,
+// naming the id); only those nodes are asked, each about its own ids.
+Result<std::vector<FanOutTarget>> PlanFanOut(const beacon::BeaconRequest& request,
+                                             const std::vector<NodeRecord>& nodes);
+
+// The HTTP status of a merged answer: 200, or the errorCode of an error document.
+int MergedStatus(const nlohmann::json& merged);
 
 // Which entry type a result-set endpoint returns ("genomicVariation" or "individual").
 // `by_id`: a single-entry endpoint (/g_variants/{id}, /individuals/{id}), where a node's 404
-// means "not here" rather than a failure.
+// means "not here" rather than a failure. The result is an answer or an error document
+// (MergedStatus tells which).
 nlohmann::json MergeResultsets(const HubIdentity& hub, const beacon::BeaconRequest& request,
                                std::string_view entity_type, bool by_id,
                                const std::vector<NodeAnswer>& answers);

@@ -12,6 +12,7 @@
 
 #include <unistd.h>
 
+#include "beacon/framework.h"
 #include "beacon_fixture.h"
 #include "http/client.h"
 #include "http/server.h"
@@ -178,6 +179,32 @@ class FakeNode {
   std::unique_ptr<http::Server> server_;
 };
 
+// A Beacon count answer of node `beacon_id` to `req` (GET), echoing `echoed` (the request by
+// default) and giving `count`.
+http::Response CountFor(const http::Request& req, const std::string& beacon_id, uint64_t count,
+                        std::function<void(beacon::BeaconRequest&)> lie = {},
+                        Granularity returned = Granularity::kCount) {
+  auto parsed = req.method == "POST"
+                    ? beacon::ParsePostRequest(req.body)
+                    : beacon::ParseGetRequest(beacon::QueryMap(req.query.begin(), req.query.end()));
+  beacon::BeaconRequest echoed = parsed.ok() ? *parsed : beacon::BeaconRequest{};
+  if (lie) lie(echoed);
+  json out;
+  out["meta"] = beacon::ResponseMeta(
+      beacon_id, &echoed, returned,
+      req.path.find("individuals") != std::string::npos ? "individual" : "genomicVariation");
+  out["responseSummary"] = {{"exists", count > 0}};
+  if (returned >= Granularity::kCount) {
+    out["responseSummary"]["numTotalResults"] = count;
+    out["responseSummary"]["countPrecision"] = "exact";
+  }
+  out["response"] = {{"resultSets", json::array({{{"id", "d"},
+                                                  {"setType", "dataset"},
+                                                  {"exists", count > 0},
+                                                  {"resultsCount", count},
+                                                  {"results", json::array()}}})}};
+  return http::Response::Json(out.dump());
+}
 // A loopback port nobody listens on.
 uint16_t ClosedPort() {
   http::Router router;
@@ -194,15 +221,15 @@ uint16_t ClosedPort() {
 
 struct SqliteBackend {
   static constexpr const char* kName = "sqlite";
-  static Result<std::string> Db(const testing::TempDir& dir) {
-    return "sqlite:" + (dir.path() / "hub.db").string();
+  static Result<std::string> Db(const testing::TempDir& dir, int n = 0) {
+    return "sqlite:" + (dir.path() / ("hub" + std::to_string(n) + ".db")).string();
   }
 };
 
 struct PostgresBackend {
   static constexpr const char* kName = "postgresql";
   // A fresh database per call on the server of scripts/with-postgres.sh.
-  static Result<std::string> Db(const testing::TempDir&) {
+  static Result<std::string> Db(const testing::TempDir&, int = 0) {
     const char* url = std::getenv("GENOMEFED_TEST_POSTGRES_URL");
     if (url == nullptr || *url == '\0') return Unavailable("no PostgreSQL");
     static std::atomic<int> counter{0};
@@ -231,18 +258,19 @@ class HubTest : public ::testing::Test {
     client_ = http::MakeCurlClient();
   }
 
-  std::unique_ptr<Hub> StartHub(std::vector<HubNodeEntry> nodes, uint32_t timeout_ms = 1500) {
-    auto db = Backend::Db(dir_);
+  std::unique_ptr<Hub> StartHub(std::vector<HubNodeEntry> nodes, uint32_t timeout_ms = 1500,
+                                uint32_t threads = 4, std::string id = "test-hub") {
+    auto db = Backend::Db(dir_, hubs_started_++);
     EXPECT_OK(db);
     if (!db.ok()) return nullptr;
     db_ = *db;
     HubOptions o;
-    o.config.id = "test-hub";
+    o.config.id = id;
     o.config.name = "Test hub";
     o.config.node_timeout_ms = timeout_ms;
     o.config.admin_token_env = kTokenEnv;
     o.config.nodes = std::move(nodes);
-    o.config.limits.threads = 4;
+    o.config.limits.threads = threads;
     o.db_override = db_;
     o.listen_override = "127.0.0.1:0";
     o.access_log = false;
@@ -297,6 +325,7 @@ class HubTest : public ::testing::Test {
 
   testing::TempDir dir_;
   std::string db_;
+  int hubs_started_ = 0;
   std::unique_ptr<http::HttpClient> client_;
 };
 
@@ -533,10 +562,9 @@ TYPED_TEST(HubTest, GarbageFromNodesStillGivesAValidAnswer) {
 
 TYPED_TEST(HubTest, CallerAuthorizationIsForwarded) {
   std::atomic<int> calls{0};
-  FakeNode node([&](const http::Request&) {
+  FakeNode node([&](const http::Request& req) {
     ++calls;
-    return http::Response::Json(
-        R"({"meta":{"returnedGranularity":"boolean"},"responseSummary":{"exists":false}})");
+    return CountFor(req, "n1", 0, {}, Granularity::kBoolean);
   });
   auto hub = this->StartHub({{"n1", node.url(), "FI"}});
   ASSERT_TRUE(hub);
@@ -744,6 +772,344 @@ TYPED_TEST(HubTest, InformationalEndpointsAreSchemaValid) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The network under slow, failing and lying nodes (issue 19). SQLite only: the behaviour under
+// test is the fan-out's, not the repository's.
+
+class NetworkTest : public HubTest<SqliteBackend> {
+ protected:
+  // Harvest answers of a fake node called `beacon_id` holding dataset "d".
+  static std::optional<http::Response> Harvest(const http::Request& req,
+                                               const std::string& beacon_id) {
+    if (req.path == "/api/info") {
+      return http::Response::Json(
+          json{{"meta", json::object()}, {"response", {{"id", beacon_id}, {"name", beacon_id}}}}
+              .dump());
+    }
+    if (req.path == "/api/datasets") {
+      return http::Response::Json(
+          R"({"meta":{},"responseSummary":{"exists":true},"response":{"collections":[{"id":"d","name":"D"}]}})");
+    }
+    if (req.path == "/api/filtering_terms") {
+      return http::Response::Json(R"({"meta":{},"response":{"filteringTerms":[]}})");
+    }
+    return std::nullopt;
+  }
+  uint64_t NodeCount(size_t i, const std::string& params) {
+    json a = Parse(Get(Federation::Get().node(i).base_url() + "/api/g_variants?" + params));
+    return a["responseSummary"]["numTotalResults"].get<uint64_t>();
+  }
+  static int64_t MsSince(Clock_::time_point t0) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock_::now() - t0).count();
+  }
+};
+
+// Point 1: with a slow and a dead node, 16 concurrent clients over 2 server threads all get
+// their answers within the node time-out (plus the merge), and /api/info stays fast meanwhile.
+TEST_F(NetworkTest, SlowAndDeadNodesNeverHoldTheHubsThreads) {
+  auto& fed = Federation::Get();
+  FakeNode slow([](const http::Request&) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+    return http::Response::Json("{}");
+  });
+  auto nodes = fed.entries();
+  nodes.push_back({"slow", slow.url(), "DE"});
+  nodes.push_back({"dead", "http://127.0.0.1:" + std::to_string(ClosedPort()), "SE"});
+  constexpr uint32_t kTimeout = 400;
+  auto hub = StartHub(nodes, kTimeout, /*threads=*/2);
+  ASSERT_TRUE(hub);
+  const std::string url =
+      hub->base_url() + "/api/g_variants?" + VariantParams() + "&requestedGranularity=count";
+  constexpr int kClients = 16;
+  constexpr auto kDuration = std::chrono::milliseconds(2500);
+  std::atomic<int> answered{0}, wrong{0};
+  std::atomic<int64_t> worst_ms{0};
+  std::vector<std::thread> clients;
+  const auto t_end = Clock_::now() + kDuration;
+  for (int c = 0; c < kClients; ++c) {
+    clients.emplace_back([&] {
+      auto client = http::MakeCurlClient();
+      while (Clock_::now() < t_end) {
+        http::ClientRequest r;
+        r.url = url;
+        r.timeout_ms = 5000;
+        auto t0 = Clock_::now();
+        auto res = client->Send(r);
+        int64_t ms = MsSince(t0);
+        int64_t seen = worst_ms.load();
+        while (ms > seen && !worst_ms.compare_exchange_weak(seen, ms)) {
+        }
+        if (!res.ok() || res->status != 200 ||
+            json::parse(res->body, nullptr, false)["info"]["unavailableNodes"].size() != 2) {
+          ++wrong;
+        }
+        ++answered;
+      }
+    });
+  }
+  // Meanwhile, an endpoint that does not fan out answers as if all nodes were healthy.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  int64_t info_worst = 0;
+  for (int i = 0; i < 20; ++i) {
+    auto t0 = Clock_::now();
+    auto r = Get(hub->base_url() + "/api/info");
+    info_worst = std::max(info_worst, MsSince(t0));
+    EXPECT_EQ(r.status, 200);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  for (auto& t : clients) t.join();
+  EXPECT_EQ(wrong.load(), 0);
+  // Every client waits the time-out per request: about kClients * 2500 / 400 answers.
+  EXPECT_GE(answered.load(), kClients * 3) << "answers in " << kDuration.count() << " ms";
+  EXPECT_LE(worst_ms.load(), kTimeout + 600) << "an answer waited longer than the node time-out";
+  // Held threads would make it wait the node time-out (400 ms) at least.
+  EXPECT_LE(info_worst, 250) << "/api/info was held up by the fan-out";
+}
+
+// Point 2: a hub cannot be registered as its own node, and a loop through another hub is cut
+// at query time by the hop header instead of recursing.
+TEST_F(NetworkTest, SelfPointingNodesAreRefusedAndLoopsAreCut) {
+  auto& fed = Federation::Get();
+  auto other = StartHub({}, 800, 4, "other-hub");
+  ASSERT_TRUE(other);
+  auto nodes = fed.entries();
+  nodes.push_back({"via-other", other->base_url(), "DE"});
+  auto hub = StartHub(nodes, 800);
+  ASSERT_TRUE(hub);
+  const std::pair<std::string, std::string> auth{"Authorization", std::string("Bearer ") + kToken};
+  const std::string admin = hub->base_url() + "/api/admin/nodes";
+  for (std::string self : {hub->base_url(), hub->base_url() + "/api/",
+                           "http://localhost:" + std::to_string(hub->port()),
+                           "http://[::1]:" + std::to_string(hub->port())}) {
+    auto r =
+        Send("POST", admin, json{{"id", "me"}, {"url", self}, {"country", "FI"}}.dump(), {auth});
+    EXPECT_EQ(r.status, 400) << self << ": " << r.body;
+    EXPECT_NE(r.body.find("own address"), std::string::npos) << r.body;
+  }
+  // The other hub lists this one: a loop.
+  auto back =
+      Send("POST", other->base_url() + "/api/admin/nodes",
+           json{{"id", "back"}, {"url", hub->base_url()}, {"country", "FI"}}.dump(), {auth});
+  ASSERT_EQ(back.status, 201) << back.body;
+  std::string params = VariantParams() + "&requestedGranularity=count";
+  auto t0 = Clock_::now();
+  auto r = Get(hub->base_url() + "/api/g_variants?" + params);
+  EXPECT_LE(MsSince(t0), 800 + 500);
+  ASSERT_EQ(r.status, 200) << r.body;
+  json a = Parse(r);
+  ASSERT_EQ(a["info"]["unavailableNodes"].size(), 1u) << a.dump(1);
+  EXPECT_EQ(a["info"]["unavailableNodes"][0]["id"], "via-other");
+  EXPECT_NE(a["info"]["unavailableNodes"][0]["reason"].get<std::string>().find("loop"),
+            std::string::npos)
+      << a.dump(1);
+  uint64_t sum = NodeCount(0, params) + NodeCount(1, params) + NodeCount(2, params);
+  EXPECT_EQ(a["responseSummary"]["numTotalResults"].get<uint64_t>(), sum);
+  // The hop header alone is refused with 508.
+  auto looped = Get(hub->base_url() + "/api/g_variants?" + params,
+                    {{"X-Beacon-Network-Path", "elsewhere, test-hub"}});
+  EXPECT_EQ(looped.status, 508) << looped.body;
+  ExpectValid("beaconErrorResponse.json", Parse(looped));
+
+  // Harvesting a hub brings back only what it holds itself (nothing), not the network.
+  for (const auto& o : other->HarvestNow()) EXPECT_TRUE(o.ok) << o.node_id << ": " << o.error;
+  for (const auto& o : hub->HarvestNow()) EXPECT_TRUE(o.ok) << o.node_id << ": " << o.error;
+  json c = Parse(Get(hub->base_url() + "/api/catalogue"));
+  EXPECT_EQ(c["total"], 3) << c.dump(1);
+}
+
+// Point 3: catalogue ids filter datasets, and "nobody could answer" is never "no".
+TEST_F(NetworkTest, CatalogueIdsFilterAndNobodyAnsweringIsNeverNo) {
+  auto& fed = Federation::Get();
+  auto nodes = fed.entries();
+  nodes.push_back({"dead", "http://127.0.0.1:" + std::to_string(ClosedPort()), "SE"});
+  auto hub = StartHub(nodes, 800);
+  ASSERT_TRUE(hub);
+  std::string params = VariantParams() + "&requestedGranularity=count";
+  auto r = Get(hub->base_url() + "/api/g_variants?" + params + "&datasetIds=fi:fi-cohort");
+  ASSERT_EQ(r.status, 200) << r.body;
+  json a = Parse(r);
+  EXPECT_EQ(a["info"]["network"]["queried"], 1) << a.dump(1);
+  EXPECT_EQ(a["responseSummary"]["numTotalResults"].get<uint64_t>(), NodeCount(0, params));
+  EXPECT_EQ(a["responseSummary"]["countPrecision"], "exact");
+  ASSERT_EQ(a["response"]["resultSets"].size(), 1u);
+  EXPECT_EQ(a["response"]["resultSets"][0]["id"], "fi:fi-cohort");
+  // Two catalogue ids of two nodes, through POST.
+  json body = {{"meta", {{"apiVersion", "v2.1.1"}}},
+               {"query",
+                {{"requestParameters",
+                  {{"referenceName", fed.shared_variant().contig},
+                   {"start", json::array({fed.shared_variant().pos - 1})},
+                   {"referenceBases", fed.shared_variant().ref},
+                   {"alternateBases", fed.shared_variant().alt}}},
+                 {"datasetIds", json::array({"nl:nl-cohort", "es:es-cohort"})},
+                 {"requestedGranularity", "count"}}}};
+  auto p = Send("POST", hub->base_url() + "/api/g_variants", body.dump());
+  ASSERT_EQ(p.status, 200) << p.body;
+  EXPECT_EQ(Parse(p)["responseSummary"]["numTotalResults"].get<uint64_t>(),
+            NodeCount(1, params) + NodeCount(2, params));
+  // Ids the network does not know are the caller's error, not a "no".
+  EXPECT_EQ(Get(hub->base_url() + "/api/g_variants?" + params + "&datasetIds=fi-cohort").status,
+            400);
+  EXPECT_EQ(Get(hub->base_url() + "/api/g_variants?" + params + "&datasetIds=xx:d").status, 400);
+  // A dataset every asked node refuses: an error naming the node.
+  auto refused = Get(hub->base_url() + "/api/g_variants?" + params + "&datasetIds=fi:nope");
+  EXPECT_EQ(refused.status, 400) << refused.body;
+  EXPECT_NE(refused.body.find("fi ("), std::string::npos) << refused.body;
+  ExpectValid("beaconErrorResponse.json", Parse(refused));
+  // geneId when no node has a gene table: every node refuses, and the answer says so.
+  auto genes = Get(hub->base_url() + "/api/g_variants?geneId=BRCA1&requestedGranularity=count" +
+                   "&datasetIds=fi:fi-cohort,nl:nl-cohort");
+  EXPECT_EQ(genes.status, 400) << genes.body;
+  EXPECT_NE(genes.body.find("gene table"), std::string::npos) << genes.body;
+  // The dataset's node is down: 503, never exists:false.
+  for (std::string u : {"/api/datasets/dead:d/g_variants?" + params,
+                        "/api/g_variants?" + params + "&datasetIds=dead:d"}) {
+    auto down = Get(hub->base_url() + u);
+    EXPECT_EQ(down.status, 503) << u << ": " << down.body;
+    json d = Parse(down);
+    EXPECT_FALSE(d.contains("responseSummary")) << d.dump(1);
+    EXPECT_EQ(d["info"]["unavailableNodes"][0]["id"], "dead");
+  }
+  // With part of the network down, the answer says it is partial.
+  json partial = Parse(Get(hub->base_url() + "/api/g_variants?" + params));
+  EXPECT_EQ(partial["info"]["network"]["complete"], false);
+  EXPECT_EQ(partial["responseSummary"]["countPrecision"], "imprecise");
+}
+
+// Point 4: answers to another question (other query, other beacon, other entity type, more
+// than asked) are the node's failure, never summed in.
+TEST_F(NetworkTest, WrongAnswersAreNeverSummedIn) {
+  auto& fed = Federation::Get();
+  FakeNode wrong_query([](const http::Request& req) {
+    if (auto h = Harvest(req, "wq")) return *h;
+    return CountFor(req, "wq", 1000, [](beacon::BeaconRequest& r) {
+      if (r.variant && r.variant->start) *r.variant->start += 1;
+    });
+  });
+  FakeNode wrong_id([](const http::Request& req) {
+    if (auto h = Harvest(req, "wid")) return *h;
+    return CountFor(req, "an-impostor", 1000);
+  });
+  FakeNode wrong_granularity([](const http::Request& req) {
+    if (auto h = Harvest(req, "wg")) return *h;
+    return CountFor(req, "wg", 1000, {}, Granularity::kRecord);
+  });
+  FakeNode honest([](const http::Request& req) {
+    if (auto h = Harvest(req, "honest")) return *h;
+    return CountFor(req, "honest", 7);
+  });
+  auto nodes = fed.entries();
+  nodes.push_back({"wq", wrong_query.url(), "DE"});
+  nodes.push_back({"wid", wrong_id.url(), "DE"});
+  nodes.push_back({"wg", wrong_granularity.url(), "DE"});
+  nodes.push_back({"honest", honest.url(), "DE"});
+  auto hub = StartHub(nodes);
+  ASSERT_TRUE(hub);
+  for (const auto& o : hub->HarvestNow()) ASSERT_TRUE(o.ok) << o.node_id << ": " << o.error;
+  std::string params = VariantParams() + "&requestedGranularity=count";
+  json a = Parse(Get(hub->base_url() + "/api/g_variants?" + params));
+  uint64_t sum = NodeCount(0, params) + NodeCount(1, params) + NodeCount(2, params) + 7;
+  EXPECT_EQ(a["responseSummary"]["numTotalResults"].get<uint64_t>(), sum) << a.dump(1);
+  std::map<std::string, std::string> reasons;
+  for (const json& u : a["info"]["unavailableNodes"]) reasons[u["id"]] = u["reason"];
+  ASSERT_EQ(reasons.size(), 3u) << a.dump(1);
+  EXPECT_NE(reasons["wq"].find("wrong answer"), std::string::npos) << reasons["wq"];
+  EXPECT_NE(reasons["wid"].find("an-impostor"), std::string::npos) << reasons["wid"];
+  EXPECT_NE(reasons["wg"].find("returnedGranularity record"), std::string::npos) << reasons["wg"];
+  ExpectValid("beaconCountResponse.json", a);
+}
+
+// Point 5: the registry refuses credentials in URLs, non-ISO countries and silent replacement.
+TEST_F(NetworkTest, RegistrationRules) {
+  auto& fed = Federation::Get();
+  FakeNode extra([](const http::Request&) { return http::Response::Json("{}", 503); });
+  // From the config.
+  auto with_secret = fed.entries();
+  std::string secret_url = extra.url();
+  secret_url.insert(7, "user:s3cret@");
+  with_secret.push_back({"se", secret_url, "SE"});
+  {
+    HubOptions o;
+    o.config.id = "h";
+    o.config.nodes = with_secret;
+    o.db_override = *SqliteBackend::Db(dir_, 99);
+    o.listen_override = "127.0.0.1:0";
+    o.access_log = false;
+    o.background_harvest = false;
+    auto bad = Hub::Start(o);
+    ASSERT_FALSE(bad.ok());
+    EXPECT_EQ(bad.status().message().find("s3cret"), std::string::npos) << bad.status().message();
+    o.config.nodes = fed.entries();
+    o.config.nodes[0].country = "<script>";
+    EXPECT_EQ(Hub::Start(o).status().code(), StatusCode::kInvalidArgument);
+    o.config.nodes = fed.entries();
+    o.config.nodes.push_back(fed.entries()[0]);
+    EXPECT_EQ(Hub::Start(o).status().code(), StatusCode::kAlreadyExists);
+  }
+  // Through the admin API.
+  auto hub = StartHub(fed.entries());
+  ASSERT_TRUE(hub);
+  const std::pair<std::string, std::string> auth{"Authorization", std::string("Bearer ") + kToken};
+  const std::string admin = hub->base_url() + "/api/admin/nodes";
+  auto post = [&](json body) { return Send("POST", admin, body.dump(), {auth}); };
+  auto r = post({{"id", "se"}, {"url", secret_url}, {"country", "SE"}});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.body.find("s3cret"), std::string::npos) << r.body;
+  for (std::string country : {"<script>", "XX", "SWE", "", "S"}) {
+    r = post({{"id", "se"}, {"url", extra.url()}, {"country", country}});
+    EXPECT_EQ(r.status, 400) << country;
+    EXPECT_EQ(r.body.find("<script>"), std::string::npos) << r.body;
+  }
+  r = post({{"id", "se"}, {"url", extra.url()}, {"country", "se"}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(Parse(r)["country"], "SE");
+  // A duplicate id is refused, config-registered or not, unless the admin asks to replace.
+  r = post({{"id", "fi"}, {"url", extra.url()}, {"country", "FI"}});
+  EXPECT_EQ(r.status, 409) << r.body;
+  EXPECT_EQ(post({{"id", "se"}, {"url", extra.url()}, {"country", "SE"}}).status, 409);
+  EXPECT_EQ(post({{"id", "se"}, {"url", extra.url()}, {"country", "NO"}, {"replace", true}}).status,
+            201);
+  bool fi_kept = false;
+  for (const auto& n : hub->Nodes()) {
+    if (n.id == "fi") fi_kept = n.url == fed.entries()[0].url && n.source == "config";
+    if (n.id == "se") {
+      EXPECT_EQ(n.country, "NO");
+    }
+  }
+  EXPECT_TRUE(fi_kept);
+  std::string info = Get(hub->base_url() + "/api/info").body;
+  EXPECT_EQ(info.find("s3cret"), std::string::npos);
+  EXPECT_EQ(info.find("<script>"), std::string::npos);
+}
+
+// Point 6 against real nodes: a yes/no-only node beside counting ones keeps their counts.
+TEST_F(NetworkTest, BooleanOnlyNodeKeepsTheOthersCounts) {
+  auto& fed = Federation::Get();
+  FakeNode yes_no(
+      [](const http::Request& req) { return CountFor(req, "yn", 1, {}, Granularity::kBoolean); });
+  auto nodes = fed.entries();
+  nodes.push_back({"yn", yes_no.url(), "PT"});
+  auto hub = StartHub(nodes);
+  ASSERT_TRUE(hub);
+  std::string params = VariantParams() + "&requestedGranularity=count";
+  json a = Parse(Get(hub->base_url() + "/api/g_variants?" + params));
+  EXPECT_EQ(a["meta"]["returnedGranularity"], "count") << a.dump(1);
+  EXPECT_EQ(a["responseSummary"]["numTotalResults"].get<uint64_t>(),
+            NodeCount(0, params) + NodeCount(1, params) + NodeCount(2, params));
+  EXPECT_EQ(a["responseSummary"]["countPrecision"], "imprecise");
+  bool saw_boolean_set = false;
+  for (const json& s : a["response"]["resultSets"]) {
+    if (s["info"]["node"] == "yn") {
+      saw_boolean_set = true;
+      EXPECT_EQ(s["info"]["returnedGranularity"], "boolean");
+    } else {
+      EXPECT_EQ(s["info"]["returnedGranularity"], "count");
+    }
+  }
+  EXPECT_TRUE(saw_boolean_set);
+  ExpectValid("beaconCountResponse.json", a);
+}
+
+// ---------------------------------------------------------------------------------------------
 // The merge rules, on answers built by hand.
 
 NodeAnswer Answer(std::string id, json body, int status = 200) {
@@ -767,9 +1133,10 @@ json CountAnswer(uint64_t n, bool exact, std::string granularity = "count") {
     summary["numTotalResults"] = n;
     summary["countPrecision"] = exact ? "exact" : "imprecise";
   }
-  return {{"meta", {{"returnedGranularity", granularity}}},
-          {"responseSummary", summary},
-          {"response", {{"resultSets", json::array({set})}}}};
+  return {
+      {"meta", {{"returnedGranularity", granularity}, {"receivedRequestSummary", json::object()}}},
+      {"responseSummary", summary},
+      {"response", {{"resultSets", json::array({set})}}}};
 }
 
 TEST(MergeTest, SumsOnlyExactPartsAsExact) {
@@ -788,24 +1155,52 @@ TEST(MergeTest, SumsOnlyExactPartsAsExact) {
   EXPECT_EQ(one_imprecise["responseSummary"]["countPrecision"], "imprecise");
 }
 
-TEST(MergeTest, MostRestrictiveGranularityWinsForTheSummary) {
+TEST(MergeTest, MixedGranularitiesKeepEachSetAndSayWhatTheSummaryCan) {
   HubIdentity hub{"h", "H", "http://hub"};
   beacon::BeaconRequest req;
   req.requested_granularity = Granularity::kRecord;
+  // A yes/no-only node that says yes: the counts of the others stay, as a lower bound.
   json merged = MergeResultsets(
       hub, req, "genomicVariation", false,
       {Answer("a", CountAnswer(3, true)), Answer("b", CountAnswer(1, true, "boolean"))});
-  EXPECT_EQ(merged["meta"]["returnedGranularity"], "boolean");
-  EXPECT_FALSE(merged["responseSummary"].contains("numTotalResults"));
+  EXPECT_EQ(merged["meta"]["returnedGranularity"], "count");
+  EXPECT_EQ(merged["responseSummary"]["numTotalResults"], 3);
+  EXPECT_EQ(merged["responseSummary"]["countPrecision"], "imprecise");
   EXPECT_TRUE(merged["responseSummary"]["exists"].get<bool>());
-  // The per-node sets keep what each node said.
   ASSERT_EQ(merged["response"]["resultSets"].size(), 2u);
   EXPECT_EQ(merged["response"]["resultSets"][0]["id"], "a:d");
   EXPECT_EQ(merged["response"]["resultSets"][0]["resultsCount"], 3);
+  EXPECT_EQ(merged["response"]["resultSets"][0]["info"]["returnedGranularity"], "count");
   EXPECT_EQ(merged["response"]["resultSets"][1]["info"]["node"], "b");
+  EXPECT_EQ(merged["response"]["resultSets"][1]["info"]["returnedGranularity"], "boolean");
+
+  // A yes/no-only node that says no adds exactly nothing: the total stays exact.
+  json no = CountAnswer(0, true, "boolean");
+  merged = MergeResultsets(hub, req, "genomicVariation", false,
+                           {Answer("a", CountAnswer(3, true)), Answer("b", no)});
+  EXPECT_EQ(merged["responseSummary"]["numTotalResults"], 3);
+  EXPECT_EQ(merged["responseSummary"]["countPrecision"], "exact");
+
+  // Records from one node, counts from another: the summary is a count, each set keeps its own.
+  json records = CountAnswer(1, true, "record");
+  records["response"]["resultSets"][0]["results"] = json::array({{{"variantInternalId", "v1"}}});
+  merged = MergeResultsets(hub, req, "genomicVariation", false,
+                           {Answer("a", CountAnswer(3, true)), Answer("r", records)});
+  EXPECT_EQ(merged["meta"]["returnedGranularity"], "count");
+  EXPECT_EQ(merged["responseSummary"]["numTotalResults"], 4);
+  EXPECT_EQ(merged["response"]["resultSets"][1]["info"]["returnedGranularity"], "record");
+  EXPECT_EQ(merged["response"]["resultSets"][1]["results"].size(), 1u);
+  // Records from every node: a record answer.
+  merged = MergeResultsets(hub, req, "genomicVariation", false, {Answer("r", records)});
+  EXPECT_EQ(merged["meta"]["returnedGranularity"], "record");
+  // Only yes/no: a boolean answer.
+  merged = MergeResultsets(hub, req, "genomicVariation", false,
+                           {Answer("b", CountAnswer(1, true, "boolean"))});
+  EXPECT_EQ(merged["meta"]["returnedGranularity"], "boolean");
+  EXPECT_FALSE(merged["responseSummary"].contains("numTotalResults"));
 }
 
-TEST(MergeTest, NoNodeAnsweringIsAnEmptyBooleanAnswer) {
+TEST(MergeTest, NoNodeAnsweringIsAnErrorNamingEveryNode) {
   HubIdentity hub{"h", "H", "http://hub"};
   beacon::BeaconRequest req;
   req.requested_granularity = Granularity::kCount;
@@ -813,9 +1208,70 @@ TEST(MergeTest, NoNodeAnsweringIsAnEmptyBooleanAnswer) {
   down.node_id = "x";
   down.error = "unavailable: connection refused";
   json merged = MergeResultsets(hub, req, "individual", false, {down});
-  EXPECT_EQ(merged["meta"]["returnedGranularity"], "boolean");
-  EXPECT_FALSE(merged["responseSummary"]["exists"].get<bool>());
+  EXPECT_EQ(MergedStatus(merged), 503);
+  EXPECT_FALSE(merged.contains("responseSummary"));
+  EXPECT_NE(merged["error"]["errorMessage"].get<std::string>().find("x (unavailable"),
+            std::string::npos);
   EXPECT_EQ(merged["info"]["unavailableNodes"][0]["reason"], "unavailable: connection refused");
+  // Every node refusing the query is the caller's problem: 400.
+  json refusal = {{"error", {{"errorCode", 400}, {"errorMessage", "no dataset 'x' here"}}}};
+  merged = MergeResultsets(hub, req, "individual", false,
+                           {Answer("a", refusal, 400), Answer("b", refusal, 400)});
+  EXPECT_EQ(MergedStatus(merged), 400);
+  EXPECT_NE(merged["error"]["errorMessage"].get<std::string>().find("every node refused"),
+            std::string::npos);
+  // One node answering "no" while another is down: a partial answer, said so.
+  merged =
+      MergeResultsets(hub, req, "individual", false, {Answer("a", CountAnswer(0, true)), down});
+  EXPECT_EQ(MergedStatus(merged), 200);
+  EXPECT_FALSE(merged["responseSummary"]["exists"].get<bool>());
+  EXPECT_EQ(merged["info"]["network"]["complete"], false);
+  EXPECT_EQ(merged["responseSummary"]["countPrecision"], "imprecise");
+}
+
+TEST(MergeTest, AnswersToAnotherQuestionAreTheNodesFailure) {
+  HubIdentity hub{"h", "H", "http://hub"};
+  auto parsed = beacon::ParseGetRequest({{"referenceName", "22"},
+                                         {"start", "100"},
+                                         {"referenceBases", "A"},
+                                         {"alternateBases", "G"},
+                                         {"requestedGranularity", "count"}});
+  ASSERT_OK(parsed);
+  const beacon::BeaconRequest& req = *parsed;
+  auto echo = [&](const beacon::BeaconRequest& r, std::string id, std::string entity) {
+    json a = CountAnswer(5, true);
+    a["meta"] = beacon::ResponseMeta(id, &r, Granularity::kCount, entity);
+    return a;
+  };
+  NodeAnswer right = Answer("right", echo(req, "right-beacon", "genomicVariation"));
+  right.expected_beacon_id = "right-beacon";
+  auto other = beacon::ParseGetRequest({{"referenceName", "22"},
+                                        {"start", "999"},
+                                        {"referenceBases", "A"},
+                                        {"alternateBases", "G"},
+                                        {"requestedGranularity", "count"}});
+  ASSERT_OK(other);
+  NodeAnswer wrong_query = Answer("wq", echo(*other, "wq", "genomicVariation"));
+  NodeAnswer wrong_id = Answer("wid", echo(req, "somebody-else", "genomicVariation"));
+  wrong_id.expected_beacon_id = "wid-beacon";
+  NodeAnswer wrong_entity = Answer("we", echo(req, "we", "individual"));
+  json too_much = echo(req, "tm", "genomicVariation");
+  too_much["meta"]["returnedGranularity"] = "record";
+  NodeAnswer above = Answer("tm", too_much);
+  json no_echo = CountAnswer(5, true);
+  no_echo["meta"].erase("receivedRequestSummary");
+  NodeAnswer silent = Answer("silent", no_echo);
+  json merged = MergeResultsets(hub, req, "genomicVariation", false,
+                                {right, wrong_query, wrong_id, wrong_entity, above, silent});
+  EXPECT_EQ(merged["responseSummary"]["numTotalResults"], 5) << merged.dump(1);
+  std::map<std::string, std::string> reasons;
+  for (const json& u : merged["info"]["unavailableNodes"]) reasons[u["id"]] = u["reason"];
+  ASSERT_EQ(reasons.size(), 5u) << merged.dump(1);
+  EXPECT_NE(reasons["wq"].find("start"), std::string::npos) << reasons["wq"];
+  EXPECT_NE(reasons["wid"].find("somebody-else"), std::string::npos) << reasons["wid"];
+  EXPECT_NE(reasons["we"].find("entity type"), std::string::npos) << reasons["we"];
+  EXPECT_NE(reasons["tm"].find("returnedGranularity record"), std::string::npos) << reasons["tm"];
+  EXPECT_NE(reasons["silent"].find("receivedRequestSummary"), std::string::npos);
 }
 
 TEST(AdminTokenTest, ChecksBearerTokensInConstantTimeOnDigests) {
