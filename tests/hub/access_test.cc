@@ -157,7 +157,7 @@ class AccessTest : public ::testing::Test {
     cfg.policy.controlled_granularity = Granularity::kRecord;
     cfg.policy.min_count = 1;
     cfg.trust.push_back({url_, url_ + "/.well-known/jwks.json"});
-    cfg.datasets.push_back({id + "-cohort", "Cohort " + id, "", "", std::move(consent), ""});
+    cfg.datasets.push_back({id + "-cohort", "Cohort " + id, "", "", std::move(consent), "", {}});
     node::NodeOptions options;
     options.config = cfg;
     options.access_log = false;

@@ -83,7 +83,10 @@ class Federation {
         std::string ingest = bin + " ingest --quiet --data-dir " + data.string() + " --dataset " +
                              c.dataset + " --vcf " + (out / "cohort.vcf.gz").string() +
                              " --samples " + (out / "samples.tsv").string() +
-                             " --consent DUO:0000042";
+                             " --consent DUO:0000042" +
+                             // One node holds every cohort in the union: archived file ids
+                             // (htsget/DRS) must differ, and every batch is named cohort.vcf.gz.
+                             " --file-id " + c.dataset;
         r = testing::RunCommand(ingest, true);
         if (r.exit_code != 0) return Internal("ingest failed: " + r.output);
       }
@@ -95,8 +98,13 @@ class Federation {
       cfg.policy.public_granularity = Granularity::kCount;
       cfg.policy.min_count = 1;  // exact counts, so sums can be compared
       cfg.limits.threads = 4;
-      cfg.datasets.push_back(
-          {c.dataset, "Cohort " + c.country, "synthetic " + c.population, "", {"DUO:0000042"}, ""});
+      cfg.datasets.push_back({c.dataset,
+                              "Cohort " + c.country,
+                              "synthetic " + c.population,
+                              "",
+                              {"DUO:0000042"},
+                              "",
+                              {}});
       node::NodeOptions options;
       options.config = cfg;
       options.access_log = false;
