@@ -2,35 +2,16 @@
 // every seed) under g++, as an ordinary test: parsing untrusted sheets must never crash.
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <string>
-
-#include "core/file.h"
+#include "support/fuzz_replay.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
 
 namespace {
 
 TEST(SampleSheetFuzzCorpus, ReplaysWithoutCrashing) {
-  std::filesystem::path dir = GENOMEFED_INGEST_CORPUS;
-  size_t files = 0;
-  for (const auto& e : std::filesystem::directory_iterator(dir)) {
-    genomefed::Result<std::string> bytes = genomefed::ReadFile(e.path());
-    ASSERT_TRUE(bytes.ok()) << e.path();
-    const std::string& b = *bytes;
-    auto run = [](const std::string& s) {
-      LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t*>(s.data()), s.size());
-    };
-    run(b);
-    for (size_t i = 0; i < b.size(); i += 1 + b.size() / 97) {
-      std::string flipped = b;
-      flipped[i] = static_cast<char>(flipped[i] ^ (1 << (i % 8)));
-      run(flipped);
-      run(b.substr(0, i));
-    }
-    ++files;
-  }
-  EXPECT_GE(files, 8u) << "the corpus in " << dir << " is missing seeds";
+  EXPECT_GE(genomefed::testing::ReplayFuzzCorpus(GENOMEFED_INGEST_CORPUS, LLVMFuzzerTestOneInput),
+            8u)
+      << "the corpus in " << GENOMEFED_INGEST_CORPUS << " is missing seeds";
 }
 
 }  // namespace
