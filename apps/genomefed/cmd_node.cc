@@ -20,7 +20,8 @@ void RegisterNode(CLI::App& root, CommandContext& ctx) {
     if (!config.ok()) return Report(ctx, "node", config.status());
     node::NodeOptions options;
     options.config = std::move(config).value();
-    // [audit]: every delivery decision is recorded before its answer leaves (docs/formats/audit.md).
+    // [audit]: every delivery decision is recorded before its answer leaves
+    // (docs/formats/audit.md).
     auto audit_config = audit::LoadAuditConfig(*config_path);
     if (!audit_config.ok()) return Report(ctx, "node", audit_config.status());
     if (audit_config->enabled()) {

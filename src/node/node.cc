@@ -3,8 +3,8 @@
 #include <ctime>
 
 #include "core/log.h"
-#include "node/stored_assembly.h"
 #include "node/delivery.h"
+#include "node/stored_assembly.h"
 #include "passport/clock.h"
 #include "passport/node_settings.h"
 #include "passport/rights.h"
