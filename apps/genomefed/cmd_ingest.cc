@@ -22,6 +22,7 @@ struct IngestArgs {
   std::string file_id;
   int threads = 0;
   std::string reference_fasta;
+  std::string hpo_ontology;
   bool quiet = false;
   bool no_archive = false;
 };
@@ -79,6 +80,9 @@ void RegisterIngest(CLI::App& root, CommandContext& ctx) {
   cmd->add_option("--threads", args->threads, "decoding threads (0 = one per core)");
   cmd->add_option("--reference-fasta", args->reference_fasta,
                   "FASTA (+ .fai) of the VCF's assembly: left-align indels as bcftools norm -f");
+  cmd->add_option("--hpo-ontology", args->hpo_ontology,
+                  "the node's HPO release (OBO or OBO-graph JSON): warn about sheet phenotypes "
+                  "it lacks");
   cmd->add_flag("--quiet", args->quiet, "no progress or summary");
   cmd->add_flag("--no-archive", args->no_archive,
                 "do not keep the original file (Crypt4GH-encrypted) in <data-dir>/archive");
@@ -92,6 +96,7 @@ void RegisterIngest(CLI::App& root, CommandContext& ctx) {
     opts.assembly = args->assembly;
     opts.threads = args->threads;
     opts.reference_fasta = args->reference_fasta;
+    opts.hpo_ontology = args->hpo_ontology;
     if (!args->file_id.empty()) {
       if (Status s = htsget::CheckFileId(args->file_id); !s.ok()) {
         Report(ctx, "ingest --file-id", s);

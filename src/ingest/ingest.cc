@@ -23,6 +23,8 @@
 #include "ingest/ordered_pipeline.h"
 #include "ingest/reference.h"
 #include "ingest/sample_sheet.h"
+#include "ingest/term_ids.h"
+#include "ontology/ontology.h"
 #include "store/carrier_set.h"
 #include "store/dataset_check.h"
 #include "store/manifest.h"
@@ -638,6 +640,12 @@ Result<IngestReport> Ingest(const IngestOptions& options) {
   std::vector<store::SampleInfo> sheet;
   if (!options.sample_sheet.empty()) {
     GF_ASSIGN_OR_RETURN(sheet, ReadSampleSheet(options.sample_sheet));
+  }
+  if (!options.hpo_ontology.empty()) {
+    GF_ASSIGN_OR_RETURN(auto hpo, ontology::Ontology::Load(options.hpo_ontology));
+    if (auto unknown = PhenotypesNotIn(hpo, sheet); !unknown.empty()) {
+      report.warnings.push_back(UnknownTermsWarning(unknown, options.hpo_ontology));
+    }
   }
   const int workers =
       options.threads > 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());

@@ -40,6 +40,10 @@ struct IngestOptions {
   // Optional: a FASTA (with .fai) of the VCF's assembly; indels are then left-aligned as
   // `bcftools norm -f` does (ingest/normalize.h), so one indel of a repeat is one allele.
   std::filesystem::path reference_fasta;
+  // Optional: the HPO release the node serves (OBO or OBO-graph JSON, as [node] hpo_ontology);
+  // sample-sheet phenotype ids it does not hold are listed in a warning (a filter on their
+  // real term would miss those samples). The ingest still proceeds: the release may be older.
+  std::filesystem::path hpo_ontology;
   std::function<void(const IngestProgress&)> on_progress;  // called about twice a second
   // Called after the segment is written and before the commit, to archive the original file
   // (Crypt4GH, see crypt4gh/archive.h); returns the archive entry id recorded with the segment.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <set>
 
 namespace genomefed::ingest {
 namespace {
@@ -56,6 +57,30 @@ std::string TermIdProblem(std::string_view id) {
            "ICD10:E11 or ICD10:G40.9)";
   }
   return "";
+}
+
+std::vector<std::string> PhenotypesNotIn(const ontology::Ontology& hpo,
+                                         const std::vector<store::SampleInfo>& sheet) {
+  std::vector<std::string> unknown;
+  std::set<std::string_view> seen;
+  for (const auto& sample : sheet) {
+    for (const auto& term : sample.phenotypes) {
+      if (term.rfind("HP:", 0) != 0 || !seen.insert(term).second) continue;
+      if (!hpo.Contains(term)) unknown.push_back(term);
+    }
+  }
+  return unknown;
+}
+
+std::string UnknownTermsWarning(const std::vector<std::string>& unknown,
+                                const std::filesystem::path& ontology_file) {
+  std::string list;
+  for (size_t i = 0; i < unknown.size() && i < 10; ++i) list += (i ? ", " : "") + unknown[i];
+  if (unknown.size() > 10) list += ", ...";
+  return std::to_string(unknown.size()) + " phenotype term(s) of the sample sheet are not in " +
+         ontology_file.string() + ": " + list +
+         " (obsolete or mistyped? filters on a term never reach these samples through its "
+         "ancestors)";
 }
 
 }  // namespace genomefed::ingest

@@ -432,6 +432,39 @@ namespace {
 
 // `genomefed ingest` keeps the original file encrypted to the node key: the archive entry
 // decrypts (with the node's secret key) to exactly the ingested bytes, and the MANIFEST names it.
+TEST(IngestTest, SheetPhenotypesMissingFromTheNodesOntologyAreListedInAWarning) {
+  TempDir dir;
+  // A tiny HPO release: the root, "Phenotypic abnormality" and "Seizure" (HP:0001250).
+  auto obo = WriteText(dir, "hp.obo",
+                       "format-version: 1.2\n\n[Term]\nid: HP:0000001\nname: All\n\n"
+                       "[Term]\nid: HP:0000118\nname: Phenotypic abnormality\nis_a: HP:0000001\n\n"
+                       "[Term]\nid: HP:0001250\nname: Seizure\nis_a: HP:0000118\n");
+  std::string sheet = kSheet;
+  const std::string known = "s3\tmale\tNLD\tHP:0001250";
+  sheet.replace(sheet.find(known), known.size(), "s3\tmale\tNLD\tHP:9999999");
+  IngestOptions o;
+  o.data_dir = dir / "data";
+  o.dataset = "d";
+  o.vcf = WriteText(dir, "a.vcf", HandcraftedVcf());
+  o.sample_sheet = WriteText(dir, "s.tsv", sheet);
+  o.threads = 2;
+  o.hpo_ontology = obo;
+  auto report = Ingest(o);
+  ASSERT_OK(report);
+  std::string all;
+  for (const auto& w : report->warnings) all += w + "\n";
+  EXPECT_NE(all.find("1 phenotype term(s) of the sample sheet are not in"), std::string::npos)
+      << all;
+  EXPECT_NE(all.find("HP:9999999"), std::string::npos) << all;
+  EXPECT_EQ(all.find("HP:0001250"), std::string::npos) << all;  // known: not listed
+  // Without an ontology nothing is said about it.
+  o.data_dir = dir / "data2";
+  o.hpo_ontology.clear();
+  auto plain = Ingest(o);
+  ASSERT_OK(plain);
+  for (const auto& w : plain->warnings) EXPECT_EQ(w.find("phenotype term"), std::string::npos);
+}
+
 TEST(IngestCli, ArchivesTheOriginalCrypt4ghEncrypted) {
   TempDir dir;
   auto vcf = WriteText(dir, "a.vcf", HandcraftedVcf());
