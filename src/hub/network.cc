@@ -365,7 +365,19 @@ json MergeResultsets(const HubIdentity& hub, const beacon::BeaconRequest& reques
   uint64_t total = 0;
   bool exact = unavailable.empty();
   json sets = json::array();
+  // A node's warnings (e.g. a filter term it does not know, so its 0 means "not asked", not
+  // "none") reach the caller, prefixed with the node: never a silent empty answer.
+  json warnings = json::array();
   for (Parsed& p : good) {
+    if (p.doc.contains("info") && p.doc["info"].is_object() && p.doc["info"].contains("warnings") &&
+        p.doc["info"]["warnings"].is_array()) {
+      for (const json& w : p.doc["info"]["warnings"]) {
+        if (w.is_string() && warnings.size() < 100) {
+          warnings.push_back("node " + p.answer->node_id + ": " +
+                             w.get<std::string>().substr(0, 500));
+        }
+      }
+    }
     const json& summary = p.doc["responseSummary"];
     const bool said_yes = summary["exists"].get<bool>();
     exists = exists || said_yes;
@@ -413,6 +425,7 @@ json MergeResultsets(const HubIdentity& hub, const beacon::BeaconRequest& reques
                    {"complete", unavailable.empty()}}},
                  {"unavailableNodes", std::move(unavailable)},
                  {"nodes", std::move(nodes)}};
+  if (!warnings.empty()) out["info"]["warnings"] = std::move(warnings);
   return out;
 }
 

@@ -1163,6 +1163,24 @@ TEST(MergeTest, SumsOnlyExactPartsAsExact) {
   EXPECT_EQ(one_imprecise["responseSummary"]["countPrecision"], "imprecise");
 }
 
+TEST(MergeTest, NodeWarningsReachTheCallerNamingTheNode) {
+  HubIdentity hub{"h", "H", "http://hub"};
+  beacon::BeaconRequest req;
+  req.requested_granularity = Granularity::kCount;
+  json warned = CountAnswer(0, true);
+  warned["info"] = {{"warnings", {"filter 'HP:9999999' is not a term of this beacon"}}};
+  json merged = MergeResultsets(hub, req, "individual", false,
+                                {Answer("a", warned), Answer("b", CountAnswer(4, true))});
+  ASSERT_TRUE(merged["info"].contains("warnings")) << merged.dump();
+  ASSERT_EQ(merged["info"]["warnings"].size(), 1u);
+  EXPECT_EQ(merged["info"]["warnings"][0],
+            "node a: filter 'HP:9999999' is not a term of this beacon");
+  json quiet =
+      MergeResultsets(hub, req, "individual", false,
+                      {Answer("a", CountAnswer(1, true)), Answer("b", CountAnswer(4, true))});
+  EXPECT_FALSE(quiet["info"].contains("warnings"));
+}
+
 TEST(MergeTest, MixedGranularitiesKeepEachSetAndSayWhatTheSummaryCan) {
   HubIdentity hub{"h", "H", "http://hub"};
   beacon::BeaconRequest req;
