@@ -10,6 +10,7 @@
 #include <random>
 
 #include "core/file.h"
+#include "core/time.h"
 #include "crypt4gh/archive_integrity.h"
 #include "crypt4gh/header.h"
 
@@ -63,15 +64,6 @@ class HashingWriter final : public Writer {
   Sha256 hash_;
   uint64_t bytes_ = 0;
 };
-
-std::string NowRfc3339() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 bool IsHexId(std::string_view id) {
   return id.size() == 64 && std::all_of(id.begin(), id.end(), [](char c) {
@@ -247,7 +239,7 @@ Result<ArchiveEntry> ArchiveStream(const fs::path& archive_dir, Reader& source,
   entry.header_size = stats->header_size;
   entry.body_size = stats->body_size;
   entry.body_sha256 = body_hash.HexDigest();
-  entry.created = NowRfc3339();
+  entry.created = NowUtcRfc3339();
   entry.entry_mac = EntryMacHex(
       EntryIntegrityKey(
           node, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(header_bytes.data()),

@@ -16,6 +16,7 @@
 
 #include "core/bytes.h"
 #include "core/file.h"
+#include "core/time.h"
 
 namespace genomefed::htsget {
 
@@ -30,15 +31,6 @@ constexpr std::string_view kBlockMapMagic = "GFBLKMAP";  // then u32le version, 
 constexpr uint32_t kBlockMapVersion = 1;
 // Size of the BGZF end-of-file marker (SAM/BAM specification §4.1.2): an empty block.
 constexpr uint64_t kBgzfEofSize = 28;
-
-std::string NowRfc3339() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 struct HtsCloser {
   void operator()(htsFile* f) const {
@@ -264,7 +256,7 @@ Result<ArchivedFile> RegisterArchivedFile(const RegisterOptions& options) {
   f.archive_id = options.archive_id;
   f.name = options.source.filename().string();
   f.plaintext_size = options.plaintext_size;
-  f.created = NowRfc3339();
+  f.created = NowUtcRfc3339();
   f.dir = FilesDir(options.data_dir);
   const fs::path record_path = f.dir / (f.id + ".json");
 

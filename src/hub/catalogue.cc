@@ -1,4 +1,5 @@
 #include "hub/catalogue.h"
+#include "core/time.h"
 #include "hub/registry.h"
 
 #include <algorithm>
@@ -63,12 +64,7 @@ bool TermMatches(const CatalogueTerm& t, const std::string& wanted, bool phenoty
 
 std::string FormatTime(int64_t unix_ms) {
   if (unix_ms <= 0) return {};
-  std::time_t t = static_cast<std::time_t>(unix_ms / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+  return FormatUtcRfc3339(static_cast<std::time_t>(unix_ms / 1000));
 }
 
 Result<HarvestSnapshot> ParseHarvest(std::string_view node_id, std::string_view info_body,

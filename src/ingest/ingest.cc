@@ -17,6 +17,7 @@
 
 #include "core/config.h"
 #include "core/file.h"
+#include "core/time.h"
 #include "ingest/assembly.h"
 #include "ingest/gt_scan.h"
 #include "ingest/normalize.h"
@@ -542,15 +543,6 @@ class DatasetLock {
   int fd_ = -1;
 };
 
-std::string NowIso8601() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 std::string GenerationName(const char* prefix, uint64_t generation, const char* suffix) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%s%06llu%s", prefix, static_cast<unsigned long long>(generation),
@@ -850,7 +842,7 @@ Result<IngestReport> Ingest(const IngestOptions& options) {
   entry.alleles = report.alleles;
   entry.samples = report.samples_added;
   entry.source = options.vcf.filename().string();
-  entry.created_at = NowIso8601();
+  entry.created_at = NowUtcRfc3339();
   entry.archive_id = report.archive_id;
   if (auto windows = store::ChecksumWindows(dir / segment_name); windows.ok()) {
     entry.window_crc32 = std::move(windows).value();
